@@ -1,0 +1,135 @@
+"""Django settings for the GIS permitting system; values come from gisapp.env."""
+
+from __future__ import annotations
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from gisapp import env
+
+BASE_DIR = env.BASE_DIR
+VAR_DIR = env.VAR_DIR
+
+SECRET_KEY = env.env_str(
+    "DJANGO_SECRET_KEY", "", "secret key; generated under var/ when unset"
+) or (env.local_secret_key())
+DEBUG = env.env_bool("DJANGO_DEBUG", True, "debug pages; false in production")
+ALLOWED_HOSTS = env.env_list(
+    "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"], "host names served"
+)
+CSRF_TRUSTED_ORIGINS = env.env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [], "https origins")
+
+# Geometry is stored in Stereo 70, the national system of cadastral data (metres, exact
+# areas). API_SRID is what GeoJSON speaks, DISPLAY_SRID what the web map draws in.
+SRID = 3844
+API_SRID = 4326
+DISPLAY_SRID = 3857
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "layers",
+    "import_cadastru",
+    "permits",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gisapp.urls"
+WSGI_APPLICATION = "gisapp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.env_str(
+            "DATABASE_URL",
+            env.local_database_url(),
+            "postgis://user:password@host:port/name; the private var/pg cluster when unset",
+        ),
+        conn_max_age=env.env_int("DATABASE_CONN_MAX_AGE", 60, "persistent connections (s)"),
+        conn_health_checks=True,
+    )
+}
+DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+
+# GDAL 3.6 (Debian 12) cannot block file and network access from spatial references.
+# Uploaded files are opened only through an explicit driver allow-list that excludes VRT
+# (import_cadastru.readers), which is the mitigation the warning asks for.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "ro"
+LANGUAGES = [("ro", _("Română")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Bucharest"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "static"), "collected static files")
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"), "uploads and dossiers")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GIS permitting API",
+    "DESCRIPTION": "Cadastre, county roads, urban plans and permit applications.",
+    "VERSION": "0.1.0",
+}
+
+DEMO_COUNTY_NAME = env.env_str("GISAPP_DEMO_COUNTY", "Alba", "county name used by the demo data")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.env_str("DJANGO_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,36 @@
+"""Keep the derived road-zone bands current when a road, a rule or an intravilan changes.
+
+Only single edits (admin, API) go through here; bulk imports call
+`layers.services.rebuild_road_zones` once at the end instead.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Max
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from layers.models import CountyRoad, Intravilan, RoadZoneRule
+from layers.services import rebuild_road_zones, roads_near
+
+
+@receiver(post_save, sender=CountyRoad)
+def road_saved(sender, instance: CountyRoad, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        rebuild_road_zones(road_ids=[instance.pk])
+
+
+@receiver([post_save, post_delete], sender=RoadZoneRule)
+def rule_changed(sender, instance: RoadZoneRule, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        ids = CountyRoad.objects.filter(category=instance.category).values_list("pk", flat=True)
+        rebuild_road_zones(road_ids=list(ids))
+
+
+@receiver([post_save, post_delete], sender=Intravilan)
+def intravilan_changed(sender, instance: Intravilan, raw: bool = False, **kwargs) -> None:
+    if raw or instance.geom is None:
+        return
+    # Every road whose zone this intravilan may clip lies within the widest protection zone.
+    reach = RoadZoneRule.objects.aggregate(d=Max("protection_distance"))["d"] or 0
+    rebuild_road_zones(road_ids=roads_near(instance.geom.hexewkb.decode(), float(reach)))

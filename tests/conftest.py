@@ -1,0 +1,25 @@
+"""Shared fixtures: the test database gets the demo county once per session (per worker)."""
+
+from __future__ import annotations
+
+import pytest
+
+DEMO_PARCELS = 5_000
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo county into the test database; tests roll back on top of it."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        from layers import demo
+
+        if not demo.county_exists():
+            demo.generate_county(parcels=DEMO_PARCELS)
+        call_command("ensure_demo_users", verbosity=0)
+
+
+@pytest.fixture
+def officer(django_user_model):
+    return django_user_model.objects.get(username="demo.officer")
