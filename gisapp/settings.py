@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_gis",
     "drf_spectacular",
+    "procrastinate.contrib.django",
     "layers",
     "import_cadastru",
     "permits",

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from layers.models import CountyRoad, Intravilan, RoadZoneRule
 from layers.services import rebuild_road_zones, roads_near
+
+# Sent by whoever changes the cadastre in bulk (imports) with `parcel_ids`: the parcels
+# created, changed or removed. Higher apps (permits) listen to flag stale analyses.
+cadastre_changed = Signal()
 
 
 @receiver(post_save, sender=CountyRoad)

@@ -76,6 +76,10 @@ class Parcel(models.Model):
     source = models.CharField(_("sursă"), max_length=40, blank=True)
     import_ref = models.CharField(_("referință import"), max_length=64, blank=True)
     imported_at = models.DateTimeField(_("importat la"), null=True, blank=True)
+    # History: the current state is version `version`, valid since `valid_from`; earlier
+    # states are ParcelVersion rows.
+    version = models.PositiveIntegerField(_("versiune"), default=1, db_default=1)
+    valid_from = models.DateTimeField(_("valabil de la"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("imobil (parcelă)")

@@ -1,0 +1,4 @@
+"""Officers' import pages."""
+
+app_name = "import_cadastru"
+urlpatterns: list = []
