@@ -134,3 +134,29 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# OGC services: MapServer mapfiles generated from the layer registry (layers.publishing).
+OWS_DIR = env.env_str("OWS_DIR", str(VAR_DIR / "ows"), "generated mapfiles and templates")
+OWS_ONLINE_RESOURCE = env.env_str(
+    "OWS_ONLINE_RESOURCE", "http://127.0.0.1:8000/ows?", "public URL of /ows in capabilities"
+)
+OWS_DB_USER = env.env_str("OWS_DB_USER", "gisapp_ows", "role MapServer reads the ows views as")
+OWS_DB_PASSWORD = env.env_str("OWS_DB_PASSWORD", "", "its password; generated under var/")
+OWS_DB_HOST = env.env_str("OWS_DB_HOST", "", "database host for MapServer (default: Django's)")
+OWS_DB_PORT = env.env_str("OWS_DB_PORT", "", "database port for MapServer (default: Django's)")
+MAPSERV_BIN = env.env_str("MAPSERV_BIN", "/usr/bin/mapserv", "the MapServer 8 binary")
+UPLOAD_MAX_MB = env.env_int("GISAPP_UPLOAD_MAX_MB", 50, "largest upload accepted (MB)")
+MAPSERVER_WORKERS = env.env_int("MAPSERVER_WORKERS", 2, "FastCGI mapserv processes")
+PROJ_SYSTEM_DATA = env.env_str(
+    "PROJ_SYSTEM_DATA", "/usr/share/proj", "PROJ data of MapServer's PROJ"
+)
+OWS_CONTACT = {
+    "organization": env.env_str(
+        "OWS_CONTACT_ORGANIZATION", f"Consiliul Județean {DEMO_COUNTY_NAME}", "publisher"
+    ),
+    "person": env.env_str("OWS_CONTACT_PERSON", "Compartimentul GIS", "contact person"),
+    "email": env.env_str("OWS_CONTACT_EMAIL", "gis@example.org", "contact e-mail"),
+    "address": env.env_str("OWS_CONTACT_ADDRESS", "Piața Ion I.C. Brătianu nr. 1", "address"),
+    "city": env.env_str("OWS_CONTACT_CITY", "Alba Iulia", "city"),
+    "postcode": env.env_str("OWS_CONTACT_POSTCODE", "510118", "postal code"),
+}

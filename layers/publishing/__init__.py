@@ -1,0 +1,1 @@
+"""Publishing the spatial database: MapServer mapfiles, the /ows access check, the pool."""
