@@ -77,6 +77,24 @@ def _write_cog(rgb: np.ndarray, transform, crs, target: Path) -> None:
             os.unlink(tmp)
 
 
+_FIELDS_SQL = (
+    "SELECT ST_AsBinary(geom) FROM layers_parcel WHERE NOT intravilan "
+    "AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 3844)"
+)
+_PLOTS_SQL = (
+    "SELECT ST_AsBinary(geom) FROM layers_parcel WHERE intravilan "
+    "AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 3844)"
+)
+_BUILDINGS_SQL = (
+    "SELECT ST_AsBinary(geom) FROM layers_building "
+    "WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 3844)"
+)
+_ROADS_SQL = (
+    "SELECT ST_AsBinary(ST_Buffer(geom, 4)) FROM layers_countyroad "
+    "WHERE geom && ST_MakeEnvelope(%s, %s, %s, %s, 3844)"
+)
+
+
 def _features(sql: str, bounds) -> list:
     with connection.cursor() as cursor:
         cursor.execute(sql, bounds)
@@ -96,7 +114,6 @@ def paint_demo_orthophoto(target: Path, *, resolution: float = 1.0, seed: int = 
     x0, y0, x1, y1 = row
     width, height = int((x1 - x0) / resolution), int((y1 - y0) / resolution)
     transform = from_origin(x0, y1, resolution, resolution)
-    bbox = "ST_MakeEnvelope(%s, %s, %s, %s, 3844)"
     rng = np.random.default_rng(seed)
     palette = {
         "field": (150, 160, 90),
@@ -104,26 +121,15 @@ def paint_demo_orthophoto(target: Path, *, resolution: float = 1.0, seed: int = 
         "yard": (170, 160, 140),
         "roof": (160, 70, 50),
         "road": (90, 90, 95),
-        "water": (60, 90, 120),
     }
     shapes = []
-    for geom in _features(
-        f"SELECT ST_AsBinary(geom) FROM layers_parcel WHERE NOT intravilan AND geom && {bbox}",
-        row,
-    ):
+    for geom in _features(_FIELDS_SQL, row):
         shapes.append((geom, 1 + int(rng.integers(0, 3))))
-    for geom in _features(
-        f"SELECT ST_AsBinary(geom) FROM layers_parcel WHERE intravilan AND geom && {bbox}", row
-    ):
+    for geom in _features(_PLOTS_SQL, row):
         shapes.append((geom, 4))
-    for geom in _features(
-        f"SELECT ST_AsBinary(geom) FROM layers_building WHERE geom && {bbox}", row
-    ):
+    for geom in _features(_BUILDINGS_SQL, row):
         shapes.append((geom, 5))
-    for geom in _features(
-        f"SELECT ST_AsBinary(ST_Buffer(geom, 4)) FROM layers_countyroad WHERE geom && {bbox}",
-        row,
-    ):
+    for geom in _features(_ROADS_SQL, row):
         shapes.append((geom, 6))
     classes = rasterize(
         shapes, out_shape=(height, width), transform=transform, fill=0, dtype="uint8"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from psycopg import sql
 from pyproj import CRS
 
 from layers.models import Layer, StyleClass
@@ -101,10 +102,11 @@ def _layer_extent(layer: Layer) -> tuple[float, float, float, float] | None:
     if layer.source_kind != Layer.SourceKind.VIEW:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
+        query = sql.SQL(
             "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-            f"(SELECT ST_Extent(geom) AS e FROM ows.{_view_name(layer)}) s"
-        )
+            "(SELECT ST_Extent(geom) AS e FROM {}) s"
+        ).format(sql.Identifier("ows", _view_name(layer)))
+        cursor.execute(query.as_string(cursor.connection))
         row = cursor.fetchone()
     return None if row is None or row[0] is None else tuple(row)
 
@@ -181,7 +183,8 @@ def render_mapfile(
         '      "ows_accessconstraints" "none"',
         '      "wms_sld_enabled" "false"',
         '      "wms_feature_info_mime_type" "text/html"',
-        '      "wms_getfeatureinfo_formatlist" "text/html,application/vnd.ogc.gml,application/json"',
+        '      "wms_getfeatureinfo_formatlist"',
+        '        "text/html,application/vnd.ogc.gml,application/json"',
         '      "wms_getmap_formatlist" "image/png,image/jpeg"',
         f'      "wfs_maxfeatures" "{WFS_MAX_FEATURES}"',
         '      "wfs_getfeature_formatlist" "application/json"',
