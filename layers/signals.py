@@ -6,11 +6,12 @@ Only single edits (admin, API) go through here; bulk imports call
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Max
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from layers.models import CountyRoad, Intravilan, RoadZoneRule
+from layers.models import CountyRoad, Intravilan, Layer, RoadZoneRule, StyleClass
 from layers.services import rebuild_road_zones, roads_near
 
 # Sent by whoever changes the cadastre in bulk (imports) with `parcel_ids`: the parcels
@@ -38,3 +39,21 @@ def intravilan_changed(sender, instance: Intravilan, raw: bool = False, **kwargs
     # Every road whose zone this intravilan may clip lies within the widest protection zone.
     reach = RoadZoneRule.objects.aggregate(d=Max("protection_distance"))["d"] or 0
     rebuild_road_zones(road_ids=roads_near(instance.geom.hexewkb.decode(), float(reach)))
+
+
+@receiver([post_save, post_delete], sender=Layer)
+@receiver([post_save, post_delete], sender=StyleClass)
+def registry_changed(sender, raw: bool = False, **kwargs) -> None:
+    """Regenerate the mapfiles once the registry change is committed."""
+    if not raw:
+        from layers.publishing.services import republish_all
+
+        transaction.on_commit(republish_all)
+
+
+@receiver(m2m_changed, sender=Layer.allowed_groups.through)
+def layer_access_changed(sender, action: str, **kwargs) -> None:
+    if action.startswith("post_"):
+        from layers.publishing.services import republish_all
+
+        transaction.on_commit(republish_all)

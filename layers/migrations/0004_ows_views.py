@@ -16,7 +16,8 @@ VIEWS = {
         FROM layers_intravilan i LEFT JOIN layers_uat u ON u.id = i.uat_id""",
     "parcele": """
         SELECT p.id, p.cadastral_number AS nr_cadastral, p.land_book_number AS nr_cf,
-               u.name AS uat, u.siruta, p.intravilan,
+               u.name AS uat, u.siruta,
+               CASE WHEN p.intravilan THEN 'da' ELSE 'nu' END AS intravilan,
                round(p.measured_area::numeric, 2) AS suprafata,
                (SELECT string_agg(DISTINCT l.category, ',' ORDER BY l.category)
                   FROM layers_landuse l WHERE l.parcel_id = p.id) AS folosinta,
@@ -34,7 +35,8 @@ VIEWS = {
                r.geom
         FROM layers_countyroad r""",
     "zona_drumului": """
-        SELECT z.id, r.number AS drum, z.band AS banda, z.intravilan, z.geom
+        SELECT z.id, r.number AS drum, z.band AS banda,
+               CASE WHEN z.intravilan THEN 'da' ELSE 'nu' END AS intravilan, z.geom
         FROM layers_roadzone z LEFT JOIN layers_countyroad r ON r.id = z.road_id""",
     "pug_utr": """
         SELECT z.id, z.code AS cod, z.name AS denumire, z.dominant_function AS functiune,

@@ -189,7 +189,7 @@ CLASSES = {
         ("Zonă de protecție", "banda", "protectie", "#ffff99", 40, "", 0, ""),
     ],
     "parcele": [
-        ("Parcelă în intravilan", "intravilan", "true", "#fff2cc", 100, "#b15928", 0.8, "#7f2704"),
+        ("Parcelă în intravilan", "intravilan", "da", "#fff2cc", 100, "#b15928", 0.8, "#7f2704"),
         ("Parcelă în extravilan", "", "", "#e5f5e0", 100, "#b15928", 0.8, "#7f2704"),
     ],
     "cladiri": [("Construcție", "", "", "#bdbdbd", 100, "#525252", 0.8, "#252525")],

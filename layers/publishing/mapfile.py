@@ -430,11 +430,16 @@ def write_mapfile(
 ) -> Path:
     """Render, validate and atomically install `<out_dir>/<name>.map`."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    config = mapserver_config(out_dir)
     _write_support_files(out_dir, layers)
     text = render_mapfile(
         layers=layers, db=db, online_resource=online_resource, name=name, out_dir=out_dir
     )
+    return install_mapfile(name=name, text=text, out_dir=out_dir)
+
+
+def install_mapfile(*, name: str, text: str, out_dir: Path) -> Path:
+    """Validate `text` with mapserv and only then replace `<out_dir>/<name>.map` atomically."""
+    config = mapserver_config(out_dir)
     target = out_dir / f"{name}.map"
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".map")
     with os.fdopen(fd, "w") as fh:
