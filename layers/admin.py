@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 
@@ -11,14 +12,17 @@ from layers.models import (
     CountyRoad,
     Intravilan,
     LandUse,
+    Layer,
     Parcel,
     PropertyRight,
     Restriction,
     RoadZone,
     RoadZoneRule,
+    StyleClass,
     UrbanPlan,
     Zone,
 )
+from layers.publishing.sources import check_source
 
 
 class MapAdmin(GISModelAdmin):
@@ -128,3 +132,48 @@ class RestrictionAdmin(MapAdmin):
     list_display = ["name", "kind", "code", "authority"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
+
+
+class StyleClassInline(admin.TabularInline):
+    model = StyleClass
+    extra = 0
+
+
+class LayerForm(forms.ModelForm):
+    class Meta:
+        model = Layer
+        fields = [
+            "name",
+            "title",
+            "abstract",
+            "group",
+            "order",
+            "source_kind",
+            "source",
+            "source_layer",
+            "geometry_type",
+            "min_scale",
+            "max_scale",
+            "label_attribute",
+            "label_max_scale",
+            "queryable_attributes",
+            "access",
+            "allowed_groups",
+            "enabled",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            check_source(Layer(**{k: v for k, v in cleaned.items() if k != "allowed_groups"}))
+        return cleaned
+
+
+@admin.register(Layer)
+class LayerAdmin(admin.ModelAdmin):
+    form = LayerForm
+    list_display = ["name", "title", "group", "order", "source_kind", "access", "enabled"]
+    list_editable = ["order", "enabled"]
+    list_filter = ["group", "access", "enabled"]
+    filter_horizontal = ["allowed_groups"]
+    inlines = [StyleClassInline]
