@@ -1,0 +1,682 @@
+"""CGXML (ANCPI e-Terra export): safe parsing and conversion to staging rows.
+
+A CGXML document is flat relational XML (see DOMAIN.md): `Land` records are the
+immovables, `Parcel` their use-category sub-parcels, `Building` and `IU` the buildings and
+their individual units, `Points` the vertices of lands and buildings (ordered by `NO`),
+and `Registration` / `Person` / `Deed` / `RegistrationXEntity` the rights.
+
+This module imports no Django code: `process_file` and `process_chunk` run in worker
+processes and return COPY-ready text for the staging tables plus the issues found.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import shapely
+from lxml import etree
+
+from import_cadastru.readers.errors import InputRefused
+from import_cadastru.readers.safety import Limits, read_member
+
+EMPTY = "_empty"
+CEDILLA = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
+LAND_USES = {"A", "P", "F", "V", "L", "PD", "HR", "HB", "CC", "DR", "CF", "N"}
+DESTINATIONS = {"CL", "CA", "CAS", "CIE"}
+RIGHT_KINDS = (  # (prefix of the normalised RIGHTTYPE, PropertyRight.RightKind value)
+    ("PROPRIETATE", "proprietate"),
+    ("DREPT DE PROPRIETATE", "proprietate"),
+    ("SUPERFICIE", "superficie"),
+    ("DREPT DE SUPERFICIE", "superficie"),
+    ("UZUFRUCT", "uzufruct"),
+    ("DREPT DE UZUFRUCT", "uzufruct"),
+    ("ADMINISTRARE", "administrare"),
+    ("DREPT DE ADMINISTRARE", "administrare"),
+    ("CONCESIUNE", "concesiune"),
+    ("DREPT DE CONCESIUNE", "concesiune"),
+    ("IPOTECA", "ipoteca"),
+)
+PUBLIC_HOLDER = re.compile(
+    r"\b(STATUL ROMAN|UAT|COMUNA|ORASUL|MUNICIPIUL|JUDETUL|CONSILIUL)\b", re.IGNORECASE
+)
+ASCII_FOLD = str.maketrans("ĂÂÎȘȚŞŢăâîșțşţ", "AAISTSTaaistst")
+
+# Staging columns, in COPY order (the writer creates the TEMP tables with these names).
+PARCEL_COLUMNS = (
+    "seq",
+    "src",
+    "uat_id",
+    "cadastral_number",
+    "land_book_number",
+    "eterra_id",
+    "address",
+    "intravilan",
+    "legal_area",
+    "geom",
+)
+LANDUSE_COLUMNS = (
+    "seq",
+    "category",
+    "area",
+    "intravilan",
+    "land_plot",
+    "plot_number",
+    "title_number",
+)
+BUILDING_COLUMNS = ("seq", "number", "destination", "levels", "legal_area", "geom")
+RIGHT_COLUMNS = (
+    "seq",
+    "holder_kind",
+    "holder_name",
+    "holder_id_code",
+    "right_kind",
+    "share",
+    "deed",
+    "registered_on",
+)
+
+AXIS_EN = "X=E,Y=N"  # X read as easting (what public importers do)
+AXIS_NE = "X=N,Y=E"  # X read as northing (Romanian survey convention)
+
+
+# --- safe XML -------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """A parser that loads no DTD, resolves no entity, uses no network and refuses huge
+    trees; one per thread, as lxml parsers are not thread-safe."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        _local.parser = parser
+    return parser
+
+
+def parse_xml(data: bytes, source: str) -> etree._Element:
+    """Parse a CGXML document safely and return its root element."""
+    if not data.strip():
+        raise InputRefused("fișierul este gol", source=source)
+    # A DOCTYPE (and with it every entity declaration) is refused before parsing:
+    # CGXML has no DTD, so one can only be an attack (billion laughs, XXE).
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise InputRefused(
+            "XML cu DOCTYPE / declarații de entități refuzat (CGXML nu folosește DTD)",
+            source=source,
+        )
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise InputRefused(f"XML invalid sau trunchiat: {exc}", source=source) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise InputRefused("XML cu DOCTYPE refuzat", source=source)
+    tag = etree.QName(root).localname if isinstance(root.tag, str) else ""
+    if tag != "CGXML":
+        raise InputRefused(
+            f"nu este un fișier CGXML (elementul rădăcină este <{tag[:40]}>)", source=source
+        )
+    return root
+
+
+# --- records ----------------------------------------------------------------------------
+
+
+def text(value: str | None) -> str | None:
+    """Strip, map `_empty` to None and old cedilla diacritics to comma-below."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value or value == EMPTY:
+        return None
+    return value.translate(CEDILLA)
+
+
+def _records(root: etree._Element) -> dict[str, list[dict[str, str | None]]]:
+    """Every record of the document as {record type: [{FIELD: text}]}."""
+    out: dict[str, list[dict[str, str | None]]] = {}
+    for child in root:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if "}" in tag:
+            tag = tag.rsplit("}", 1)[1]
+        rec = {}
+        for fld in child:
+            ftag = fld.tag
+            if isinstance(ftag, str):
+                rec[ftag.rsplit("}", 1)[-1]] = text(fld.text)
+        out.setdefault(tag, []).append(rec)
+    return out
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    value = value.strip().upper().removeprefix("C")
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _num(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _bool(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    return value.strip().lower() in {"true", "1", "da", "yes"}
+
+
+def _date(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def _clip(value: str | None, length: int) -> str:
+    return (value or "")[:length]
+
+
+@dataclass
+class Context:
+    """What the conversion needs from the database: UATs and locality names."""
+
+    uats: dict[int, tuple[int, str, Any]]  # SIRUTA -> (uat id, name, shapely geometry)
+    localities: dict[int, str] = field(default_factory=dict)  # SIRUTA -> locality name
+    default_siruta: int | None = None  # --uat: for files without SIRSUP, and a filter
+
+    def __post_init__(self) -> None:
+        for _, _, geom in self.uats.values():
+            shapely.prepare(geom)
+
+
+@dataclass
+class FileResult:
+    """COPY text per staging table, the issues found and counters, for one or more files."""
+
+    parcels: list[str] = field(default_factory=list)
+    land_uses: list[str] = field(default_factory=list)
+    buildings: list[str] = field(default_factory=list)
+    rights: list[str] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    stats: Counter = field(default_factory=Counter)
+
+    def extend(self, other: FileResult) -> None:
+        self.parcels += other.parcels
+        self.land_uses += other.land_uses
+        self.buildings += other.buildings
+        self.rights += other.rights
+        self.issues += other.issues
+        self.stats.update(other.stats)
+
+
+def copy_line(values: tuple | list) -> str:
+    """One line of PostgreSQL COPY text format."""
+    out = []
+    for value in values:
+        if value is None:
+            out.append("\\N")
+        elif isinstance(value, bool):
+            out.append("t" if value else "f")
+        elif isinstance(value, str):
+            out.append(
+                value.replace("\\", "\\\\")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+            )
+        else:
+            out.append(str(value))
+    return "\t".join(out) + "\n"
+
+
+def _issue(kind: str, source: str, key: str | None, detail: str) -> dict[str, Any]:
+    return {"kind": kind, "source": source, "key": key or "", "detail": detail}
+
+
+def _ring(points: list[tuple[int, float, float]], swap: bool) -> str | None:
+    """WKT ring from vertices ordered by NO (closed if the file leaves it open)."""
+    pts = sorted(points)
+    coords = [(y, x) if swap else (x, y) for _, x, y in pts]
+    if len(coords) > 1 and coords[0] == coords[-1]:
+        coords.pop()
+    if len(set(coords)) < 3:
+        return None
+    coords.append(coords[0])
+    return "(" + ",".join(f"{x!r} {y!r}" for x, y in coords) + ")"
+
+
+def _points(records: list[dict], key: str) -> dict[int, list[tuple[int, float, float]]]:
+    out: dict[int, list[tuple[int, float, float]]] = {}
+    for rec in records:
+        owner = _int(rec.get(key))
+        if owner is None:
+            continue
+        no, x, y = _int(rec.get("NO")), _num(rec.get("X")), _num(rec.get("Y"))
+        if no is None or x is None or y is None:
+            continue
+        out.setdefault(owner, []).append((no, x, y))
+    return out
+
+
+def _holder_kind(person: dict, name: str) -> str:
+    physical = _bool(person.get("ISPHYSICAL"))
+    if physical is None:
+        physical = bool(re.fullmatch(r"[1-9]\d{12}", person.get("IDCODE") or ""))
+    if physical:
+        return "pf"
+    return "pub" if PUBLIC_HOLDER.search(name.translate(ASCII_FOLD)) else "pj"
+
+
+def _right_kind(value: str | None) -> str | None:
+    if not value:
+        return None
+    norm = " ".join(value.translate(ASCII_FOLD).upper().replace("_", " ").split())
+    for prefix, kind in RIGHT_KINDS:
+        if norm.startswith(prefix):
+            return kind
+    return None
+
+
+def _address(addr: dict | None, ctx: Context, uat_name: str, uses: list[dict]) -> str:
+    """A readable address: street and number, else the description or tarla/parcela."""
+    addr = addr or {}
+    parts = []
+    street = " ".join(v for v in (addr.get("STREETTYPE"), addr.get("STREETNAME")) if v)
+    if street:
+        parts.append(street)
+    for fld, label in (
+        ("POSTALNUMBER", "nr."),
+        ("BLOCK", "bl."),
+        ("ENTRY", "sc."),
+        ("FLOOR", "et."),
+        ("APNO", "ap."),
+    ):
+        if addr.get(fld):
+            parts.append(f"{label} {addr[fld]}")
+    head = " ".join(parts)
+    if not head and addr.get("DESCRIPTION"):
+        head = addr["DESCRIPTION"]
+    if not head and uses:
+        plot = uses[0].get("LANDPLOTNO")
+        number = uses[0].get("PARCELNO")
+        bits = [f"Tarla {plot}" if plot else "", f"Parcela {number}" if number else ""]
+        head = ", ".join(b for b in bits if b)
+    locality = ctx.localities.get(_int(addr.get("SIRUTA")) or 0) or uat_name
+    return ", ".join(p for p in (head, locality) if p)[:255]
+
+
+def _inside(geom, points: list[tuple[int, float, float]], swap: bool) -> int:
+    if not points:
+        return 0
+    xs = [p[2] if swap else p[1] for p in points]
+    ys = [p[1] if swap else p[2] for p in points]
+    return int(shapely.contains_xy(geom, xs, ys).sum())
+
+
+def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileResult:
+    """Convert one CGXML document into staging rows (geometry as WKT in Stereo 70)."""
+    recs = _records(parse_xml(data, source))
+    result = FileResult()
+    result.stats["files"] += 1
+    lands = recs.get("Land", [])
+    if not lands:
+        raise InputRefused("fișierul CGXML nu conține niciun imobil (Land)", source=source)
+    addresses = {_int(a.get("ADDRESSID")): a for a in recs.get("Address", [])}
+    land_points = _points(recs.get("Points", []), "IMMOVABLEID")
+    building_points = _points(recs.get("Points", []), "BUILDINGID")
+    buildings = recs.get("Building", [])
+    units = recs.get("IU", [])
+    building_land = {_int(b.get("BUILDINGID")): _int(b.get("LANDID")) for b in buildings}
+    unit_building = {_int(u.get("IUID")): _int(u.get("BUILDINGID")) for u in units}
+    unit_label = {
+        _int(u.get("IUID")): u.get("IDENTIFIER") or u.get("CADGENNO") or u.get("APNO")
+        for u in units
+    }
+    result.stats["units"] += len(units)
+
+    # Which UAT each land belongs to, then one axis order for the whole file.
+    located = []
+    for land in lands:
+        land_id = _int(land.get("LANDID"))
+        cad = land.get("CADGENNO")
+        addr = addresses.get(_int(land.get("ADDRESSID")))
+        siruta = _int((addr or {}).get("SIRSUP")) or ctx.default_siruta
+        if ctx.default_siruta and siruta != ctx.default_siruta:
+            result.issues.append(
+                _issue(
+                    "rejected",
+                    source,
+                    cad,
+                    f"UAT {siruta} din fișier diferă de UAT-ul cerut {ctx.default_siruta}",
+                )
+            )
+            result.stats["rejected"] += 1
+            continue
+        if siruta not in ctx.uats:
+            result.issues.append(
+                _issue("rejected", source, cad, f"UAT necunoscut (SIRSUP {siruta})")
+            )
+            result.stats["rejected"] += 1
+            continue
+        if not cad:
+            result.issues.append(_issue("rejected", source, None, "imobil fără număr cadastral"))
+            result.stats["rejected"] += 1
+            continue
+        if len(cad) > 30:
+            result.issues.append(
+                _issue("rejected", source, cad[:30], "număr cadastral mai lung de 30 caractere")
+            )
+            result.stats["rejected"] += 1
+            continue
+        located.append((land, land_id, cad, addr, siruta))
+    if not located:
+        return result
+
+    scores = {False: 0, True: 0}
+    for _land, land_id, _cad, _addr, siruta in located:
+        geom = ctx.uats[siruta][2]
+        pts = list(land_points.get(land_id, []))
+        for b in buildings:
+            if _int(b.get("LANDID")) == land_id:
+                pts += building_points.get(_int(b.get("BUILDINGID")), [])
+        for swap in (False, True):
+            scores[swap] += _inside(geom, pts, swap)
+    swap = scores[True] > scores[False]
+    in_own_uat = max(scores.values()) > 0
+    if not in_own_uat:
+        # Neither order puts it in its own UAT: take the order that puts it in any UAT
+        # of the county (the parcel is then reported as outside its UAT), else refuse.
+        all_pts = [p for land, land_id, *_ in located for p in land_points.get(land_id, [])]
+        other = {
+            s: sum(_inside(g, all_pts, s) for _, _, g in ctx.uats.values()) for s in (False, True)
+        }
+        if max(other.values()) == 0:
+            for _land, _lid, cad, _addr, _s in located:
+                result.issues.append(
+                    _issue(
+                        "rejected",
+                        source,
+                        cad,
+                        "coordonatele nu cad în niciun UAT al județului, în nicio ordine "
+                        "a axelor X/Y (sistem de coordonate greșit?)",
+                    )
+                )
+                result.stats["rejected"] += 1
+            return result
+        swap = other[True] > other[False]
+    axis = AXIS_NE if swap else AXIS_EN
+    result.stats[axis] += 1
+
+    # Rights: registration -> persons, deed and the lands it is attached to.
+    deeds = {_int(d.get("DEEDID")): d for d in recs.get("Deed", [])}
+    persons: dict[int | None, list[dict]] = {}
+    for person in recs.get("Person", []):
+        persons.setdefault(_int(person.get("REGISTRATIONID")), []).append(person)
+    links: dict[int | None, list[tuple[int | None, str]]] = {}
+    for link in recs.get("RegistrationXEntity", []):
+        reg_id = _int(link.get("REGISTRATIONID"))
+        if link.get("LANDID"):
+            links.setdefault(reg_id, []).append((_int(link["LANDID"]), ""))
+        elif link.get("BUILDINGID"):
+            links.setdefault(reg_id, []).append((building_land.get(_int(link["BUILDINGID"])), ""))
+        elif link.get("IUID"):
+            unit = _int(link["IUID"])
+            label = unit_label.get(unit) or str(unit)
+            land = building_land.get(unit_building.get(unit))
+            links.setdefault(reg_id, []).append((land, f"U.I. {label}"))
+
+    uses_by_land: dict[int | None, list[dict]] = {}
+    for use in recs.get("Parcel", []):
+        uses_by_land.setdefault(_int(use.get("LANDID")), []).append(use)
+
+    for k, (land, land_id, cad, addr, siruta) in enumerate(located):
+        seq = seq_base + k
+        uat_id, uat_name, _ = ctx.uats[siruta]
+        ring = _ring(land_points.get(land_id, []), swap)
+        if ring is None:
+            result.issues.append(
+                _issue("rejected", source, cad, "imobil fără geometrie (mai puțin de 3 puncte)")
+            )
+            result.stats["rejected"] += 1
+            continue
+        uses = uses_by_land.get(land_id, [])
+        intravilan = bool(_bool((addr or {}).get("INTRAVILAN"))) or any(
+            _bool(u.get("INTRAVILAN")) for u in uses
+        )
+        eterra_raw = land.get("E2IDENTIFIER")
+        eterra = _int(eterra_raw)
+        if eterra_raw and eterra is None:
+            result.issues.append(
+                _issue("attribute", source, cad, "identificator e-Terra nenumeric ignorat")
+            )
+        legal = _num(land.get("PARCELLEGALAREA"))
+        result.parcels.append(
+            copy_line(
+                (
+                    seq,
+                    source,
+                    uat_id,
+                    cad,
+                    _clip(land.get("PAPERLBNO") or cad, 30),
+                    eterra,
+                    _address(addr, ctx, uat_name, uses),
+                    intravilan,
+                    None if legal is None else round(legal, 2),
+                    f"POLYGON({ring})",
+                )
+            )
+        )
+        result.stats["immovables"] += 1
+        for use in uses:
+            category = (use.get("USECATEGORY") or "").upper()
+            area = _num(use.get("MEASUREDAREA"))
+            if category not in LAND_USES or area is None:
+                result.issues.append(
+                    _issue(
+                        "attribute",
+                        source,
+                        cad,
+                        f"folosință ignorată: categorie „{category[:10]}”, suprafață "
+                        f"{use.get('MEASUREDAREA')}",
+                    )
+                )
+                continue
+            use_intra = _bool(use.get("INTRAVILAN"))
+            result.land_uses.append(
+                copy_line(
+                    (
+                        seq,
+                        category,
+                        round(area, 2),
+                        intravilan if use_intra is None else use_intra,
+                        _clip(use.get("LANDPLOTNO"), 30),
+                        _clip(use.get("PARCELNO"), 30),
+                        _clip(use.get("TITLENO"), 30),
+                    )
+                )
+            )
+        numbers = set()
+        for b in buildings:
+            if _int(b.get("LANDID")) != land_id:
+                continue
+            number = _int(b.get("BUILDNO"))
+            dest = (b.get("BUILDINGDESTINATION") or "").upper()
+            bring = _ring(building_points.get(_int(b.get("BUILDINGID")), []), swap)
+            problem = None
+            if number is None or not 0 < number < 32768 or number in numbers:
+                problem = f"număr de construcție invalid sau repetat „{b.get('BUILDNO')}”"
+            elif dest not in DESTINATIONS:
+                problem = f"destinație necunoscută „{dest[:10]}”"
+            elif bring is None:
+                problem = "construcție fără geometrie (mai puțin de 3 puncte)"
+            if problem:
+                result.issues.append(_issue("rejected_building", source, cad, problem))
+                result.stats["buildings_rejected"] += 1
+                continue
+            numbers.add(number)
+            levels = _int(b.get("LEVELSNO"))
+            blegal = _num(b.get("LEGALAREA"))
+            result.buildings.append(
+                copy_line(
+                    (
+                        seq,
+                        number,
+                        dest,
+                        levels if levels and 0 < levels < 200 else 1,
+                        None if blegal is None else round(blegal, 2),
+                        f"POLYGON({bring})",
+                    )
+                )
+            )
+        seen = set()
+        for reg in recs.get("Registration", []):
+            reg_id = _int(reg.get("REGISTRATIONID"))
+            targets = links.get(reg_id) or ([(land_id, "")] if len(located) == 1 else [])
+            kind = _right_kind(reg.get("RIGHTTYPE"))
+            for target_land, unit in targets:
+                if target_land != land_id:
+                    continue
+                if kind is None:
+                    result.issues.append(
+                        _issue(
+                            "attribute",
+                            source,
+                            cad,
+                            f"înscriere ignorată: drept „{(reg.get('RIGHTTYPE') or '')[:30]}”",
+                        )
+                    )
+                    continue
+                deed = deeds.get(_int(reg.get("DEEDID"))) or {}
+                deed_text = " ".join(
+                    v
+                    for v in (
+                        deed.get("DEEDTYPE"),
+                        f"nr. {deed['DEEDNUMBER']}" if deed.get("DEEDNUMBER") else None,
+                        f"din {_date(deed.get('DEEDDATE'))}" if deed.get("DEEDDATE") else None,
+                        f"({deed['AUTHORITY']})" if deed.get("AUTHORITY") else None,
+                    )
+                    if v
+                )
+                if unit:
+                    deed_text = f"{unit}: {deed_text}" if deed_text else unit
+                share = reg.get("ACTUALQUOTA") or reg.get("INITIALQUOTA") or "1/1"
+                registered = _date(reg.get("APPDATE")) or _date(deed.get("DEEDDATE"))
+                for person in persons.get(reg_id, []):
+                    name = " ".join(
+                        v for v in (person.get("LASTNAME"), person.get("FIRSTNAME")) if v
+                    )
+                    if not name:
+                        continue
+                    row = (
+                        seq,
+                        _holder_kind(person, name),
+                        name[:200],
+                        _clip(person.get("IDCODE"), 20),
+                        kind,
+                        share[:20],
+                        deed_text[:255],
+                        registered,
+                    )
+                    if row in seen:
+                        continue
+                    seen.add(row)
+                    result.rights.append(copy_line(row))
+    return result
+
+
+# --- batches (run in worker processes) --------------------------------------------------
+
+_worker_ctx: Context | None = None
+
+
+def init_worker(uats: list[tuple[int, int, str, bytes]], localities: dict, default_siruta):
+    """Pool initializer: rebuild the UAT geometries once per worker."""
+    global _worker_ctx  # per-process state of a worker pool
+    _worker_ctx = build_context(uats, localities, default_siruta)
+
+
+def build_context(uats, localities, default_siruta) -> Context:
+    return Context(
+        uats={siruta: (pk, name, shapely.from_wkb(wkb)) for pk, siruta, name, wkb in uats},
+        localities=localities,
+        default_siruta=default_siruta,
+    )
+
+
+@dataclass(frozen=True)
+class Task:
+    """A slice of the input: a plain file, or some members of a zip."""
+
+    path: str
+    members: tuple[str, ...] | None
+    seq_base: int  # seq of the first file; each file gets SEQ_STRIDE numbers
+    skip_bad: bool
+    limits: Limits
+
+
+SEQ_STRIDE = 1000  # immovables per file at most
+
+
+def process_task(task: Task, ctx: Context | None = None) -> FileResult:
+    """Parse every file of a task; a bad file refuses the task unless skip_bad is set."""
+    ctx = ctx or _worker_ctx
+    assert ctx is not None
+    result = FileResult()
+    path = Path(task.path)
+    if task.members is None:
+        sources = [(path.name, lambda: path.read_bytes())]
+        archive = None
+    else:
+        archive = zipfile.ZipFile(path)
+        infos = {i.filename: i for i in archive.infolist()}
+        sources = [
+            (
+                f"{path.name}/{m}",
+                lambda m=m: read_member(archive, infos[m], task.limits.max_xml_bytes),
+            )
+            for m in task.members
+        ]
+    try:
+        for n, (source, read) in enumerate(sources):
+            try:
+                data = read()
+                result.extend(process_file(data, source, ctx, task.seq_base + n * SEQ_STRIDE))
+            except InputRefused as exc:
+                if not task.skip_bad:
+                    raise
+                result.issues.append(_issue("rejected_file", source, None, exc.message))
+                result.stats["files_rejected"] += 1
+    finally:
+        if archive is not None:
+            archive.close()
+    return result

@@ -1,0 +1,146 @@
+"""Size and archive checks made before any byte of an input is parsed.
+
+A zip is inspected from its central directory only: member names, types, declared sizes
+and compression ratios are checked before a member is read, so a zip bomb, a path that
+climbs out of the archive or a symlink is refused without being extracted. Members are
+later read with `zipfile` (bounded by the declared size) or by GDAL through /vsizip/,
+never extracted to disk.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from import_cadastru.readers.errors import InputRefused
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds for one import; the defaults suit a county's batch of CGXML files."""
+
+    max_file_bytes: int = 2048 * MIB  # one input file (or upload) as stored
+    max_members: int = 250_000  # members of one zip
+    max_member_bytes: int = 1024 * MIB  # one uncompressed member
+    max_xml_bytes: int = 50 * MIB  # one uncompressed CGXML document
+    max_total_bytes: int = 8192 * MIB  # all uncompressed members of one zip
+    max_ratio: int = 200  # compression ratio of a member that counts as a bomb ...
+    ratio_min_bytes: int = 8 * MIB  # ... once it is at least this large
+
+
+def _human(size: int) -> str:
+    return f"{size / MIB:.1f} MiB" if size >= MIB else f"{size} B"
+
+
+def check_file(path: Path, limits: Limits) -> int:
+    """Refuse a missing, special, empty or oversized file; return its size."""
+    name = path.name
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        raise InputRefused("fișierul nu există", source=name) from None
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+        raise InputRefused("nu este un fișier obișnuit (legătură simbolică?)", source=name)
+    if info.st_size == 0:
+        raise InputRefused("fișierul este gol", source=name)
+    if info.st_size > limits.max_file_bytes:
+        raise InputRefused(
+            f"fișierul are {_human(info.st_size)}, peste limita de {_human(limits.max_file_bytes)}",
+            source=name,
+        )
+    return info.st_size
+
+
+def _unsafe_name(name: str) -> bool:
+    """True for absolute paths, drive letters, backslashes and `..` components."""
+    if not name or "\x00" in name or "\\" in name:
+        return True
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return True
+    return any(part == ".." for part in PurePosixPath(name).parts)
+
+
+def zip_members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
+    """The regular-file members of a zip after checking every member; refuse the zip
+    when any member is unsafe (a bad archive is hostile or broken, never half-read)."""
+    name = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputRefused("arhiva zip este coruptă sau trunchiată", source=name) from None
+    with archive:
+        infos = archive.infolist()
+    if len(infos) > limits.max_members:
+        raise InputRefused(
+            f"arhiva are {len(infos)} fișiere, peste limita de {limits.max_members}",
+            source=name,
+        )
+    total = 0
+    members = []
+    for info in infos:
+        member = info.filename
+        if _unsafe_name(member):
+            raise InputRefused(
+                f"arhiva conține o cale nepermisă „{member[:120]}” (absolută sau cu ../)",
+                source=name,
+            )
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise InputRefused(f"arhiva conține o legătură simbolică „{member[:120]}”", source=name)
+        if info.flag_bits & 0x1:
+            raise InputRefused(f"membrul „{member[:120]}” este criptat", source=name)
+        if info.is_dir():
+            continue
+        if info.file_size > limits.max_member_bytes:
+            raise InputRefused(
+                f"membrul „{member[:120]}” are {_human(info.file_size)} dezarhivat, peste "
+                f"limita de {_human(limits.max_member_bytes)} (zip bomb?)",
+                source=name,
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= limits.ratio_min_bytes and ratio > limits.max_ratio:
+            raise InputRefused(
+                f"membrul „{member[:120]}” se dezarhivează de {ratio:.0f} ori "
+                f"({_human(info.file_size)}): arhivă-bombă refuzată",
+                source=name,
+            )
+        total += info.file_size
+        if total > limits.max_total_bytes:
+            raise InputRefused(
+                f"arhiva are peste {_human(limits.max_total_bytes)} dezarhivat (zip bomb?)",
+                source=name,
+            )
+        members.append(info)
+    if not members:
+        raise InputRefused("arhiva zip este goală", source=name)
+    return members
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Read one checked member, never more than its declared size nor `limit` bytes."""
+    if info.file_size > limit:
+        raise InputRefused(
+            f"are {_human(info.file_size)}, peste limita de {_human(limit)}",
+            source=info.filename,
+        )
+    with archive.open(info) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:  # pragma: no cover - zipfile already stops at the declared size
+        raise InputRefused("depășește dimensiunea declarată", source=info.filename)
+    return data
+
+
+def is_zip(path: Path) -> bool:
+    """Zip by content, whatever the extension."""
+    with open(path, "rb") as handle:
+        return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def display_name(path: Path | str) -> str:
+    """The file name without the directory (uploads live in private directories)."""
+    return os.path.basename(str(path))

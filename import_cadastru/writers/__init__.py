@@ -1,0 +1,1 @@
+"""Set-based writers: from TEMP staging tables into the spatial tables, in SQL."""

@@ -1,0 +1,473 @@
+"""Parcels (imobile) from staging into layers_parcel, with history and sub-records.
+
+Keyed on (UAT, cadastral number). A staged parcel is new, unchanged (geometry and every
+provided attribute equal, and for CGXML the same land uses, buildings and rights) or
+changed; a changed parcel's previous state becomes a ParcelVersion row before it is
+updated. Columns the input does not provide keep their stored values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psycopg import sql
+
+from import_cadastru.report import Report
+from import_cadastru.staging import analyze, create_temp, drop_temp
+from import_cadastru.writers.geometry import SourceCRS, polygonal, repaired
+
+RAW = "imp_parcel_raw"
+PARCELS = "imp_parcel"
+USES = "imp_landuse"
+BUILDINGS_RAW = "imp_building_raw"
+BUILDINGS = "imp_building"
+RIGHTS = "imp_right"
+TOUCHED = "imp_touched"
+
+RAW_COLUMNS = [
+    ("seq", "bigint"),
+    ("src", "text"),
+    ("uat_id", "bigint"),
+    ("uat_siruta", "bigint"),
+    ("cadastral_number", "text"),
+    ("land_book_number", "text"),
+    ("eterra_id", "bigint"),
+    ("address", "text"),
+    ("intravilan", "boolean"),
+    ("legal_area", "numeric(14,2)"),
+    ("geom", "geometry"),
+]
+USE_COLUMNS = [
+    ("seq", "bigint"),
+    ("category", "varchar(2)"),
+    ("area", "numeric(14,2)"),
+    ("intravilan", "boolean"),
+    ("land_plot", "varchar(30)"),
+    ("plot_number", "varchar(30)"),
+    ("title_number", "varchar(30)"),
+]
+BUILDING_COLUMNS = [
+    ("seq", "bigint"),
+    ("number", "smallint"),
+    ("destination", "varchar(3)"),
+    ("levels", "smallint"),
+    ("legal_area", "numeric(12,2)"),
+    ("geom", "geometry"),
+]
+RIGHT_COLUMNS = [
+    ("seq", "bigint"),
+    ("holder_kind", "varchar(3)"),
+    ("holder_name", "varchar(200)"),
+    ("holder_id_code", "varchar(20)"),
+    ("right_kind", "varchar(20)"),
+    ("share", "varchar(20)"),
+    ("deed", "varchar(255)"),
+    ("registered_on", "date"),
+]
+# Attribute columns that an input may or may not provide (the key and geometry always).
+OPTIONAL = ("land_book_number", "eterra_id", "address", "intravilan", "legal_area")
+TEXT_COLUMNS = {"land_book_number", "address"}
+
+REJECT_REASONS = {
+    "uat": "UAT necunoscut sau parcelă în afara UAT-urilor încărcate",
+    "cadnr": "fără număr cadastral",
+    "geom": "geometrie lipsă, goală sau nepoligonală (nici după reparare)",
+}
+
+
+def create_staging(cursor, *, subrecords: bool) -> None:
+    create_temp(cursor, RAW, RAW_COLUMNS)
+    if subrecords:
+        create_temp(cursor, USES, USE_COLUMNS)
+        create_temp(cursor, BUILDINGS_RAW, BUILDING_COLUMNS)
+        create_temp(cursor, RIGHTS, RIGHT_COLUMNS)
+
+
+def drop_staging(cursor) -> None:
+    drop_temp(cursor, RAW, PARCELS, USES, BUILDINGS_RAW, BUILDINGS, RIGHTS, TOUCHED)
+
+
+def _merged(column: str, provided: set[str]) -> sql.Composable:
+    """The value a parcel will have: staged when provided, else the stored one."""
+    col = sql.Identifier(column)
+    if column in provided:
+        if column in TEXT_COLUMNS:
+            return sql.SQL("COALESCE(k.{}, '')").format(col)
+        if column == "intravilan":
+            return sql.SQL("COALESCE(k.intravilan, false)")
+        return sql.SQL("k.{}").format(col)
+    if column in TEXT_COLUMNS:
+        return sql.SQL("COALESCE(p.{}, '')").format(col)
+    if column == "intravilan":
+        # New parcels without the attribute: in intravilan when their interior point is.
+        return sql.SQL(
+            "COALESCE(p.intravilan, EXISTS (SELECT 1 FROM layers_intravilan i "
+            "WHERE i.uat_id = k.uat_id AND k.geom IS NOT NULL AND NOT ST_IsEmpty(k.geom) "
+            "AND ST_Intersects(i.geom, ST_PointOnSurface(k.geom))))"
+        )
+    return sql.SQL("p.{}").format(col)
+
+
+def normalise(cursor, *, crs: SourceCRS, provided: set[str], spatial_uat: bool) -> None:
+    """Build imp_parcel: storage geometry (repaired), resolved UAT, duplicate rank,
+    the matching stored parcel and the action (new / same / changed / rejected)."""
+    geom_expr, reason_expr = repaired("polygon")
+    spatial = (
+        sql.SQL(
+            ", (SELECT x.id FROM layers_uat x WHERE f.geom IS NOT NULL "
+            "AND NOT ST_IsEmpty(f.geom) AND ST_Intersects(x.geom, ST_PointOnSurface(f.geom)) "
+            "ORDER BY x.siruta LIMIT 1)"
+        )
+        if spatial_uat
+        else sql.SQL("")
+    )
+    merged = {c: _merged(c, provided) for c in OPTIONAL}
+    same = sql.SQL(" AND ").join(
+        [sql.SQL("p.geom = k.geom")]
+        + [
+            sql.SQL("p.{} IS NOT DISTINCT FROM {}").format(sql.Identifier(c), merged[c])
+            for c in OPTIONAL
+        ]
+    )
+    query = sql.SQL(
+        """
+        CREATE TEMP TABLE {parcels} ON COMMIT DROP AS
+        WITH g AS (
+            SELECT r.seq, r.src, r.uat_id AS uat_hint, r.uat_siruta,
+                   NULLIF(btrim(r.cadastral_number), '') AS cadastral_number,
+                   r.land_book_number, r.eterra_id, r.address, r.intravilan, r.legal_area,
+                   {shape} AS g1
+            FROM {raw} r
+        ),
+        v AS (SELECT g.*, ST_IsValid(g.g1) AS ok FROM g),
+        f AS (SELECT v.*, {geom} AS geom, {reason} AS invalid_reason FROM v),
+        u AS (
+            SELECT f.*, COALESCE(f.uat_hint, us.id {spatial}) AS uat_id
+            FROM f LEFT JOIN layers_uat us ON us.siruta = f.uat_siruta
+        ),
+        k AS (
+            SELECT u.*,
+                   row_number() OVER w AS rn, first_value(u.src) OVER w AS first_src
+            FROM u
+            WINDOW w AS (PARTITION BY u.uat_id, u.cadastral_number ORDER BY u.seq)
+        )
+        SELECT k.seq, k.src, k.uat_id, k.uat_siruta, k.cadastral_number, p.id AS parcel_id,
+               {lbn} AS land_book_number, {eterra} AS eterra_id, {address} AS address,
+               {intravilan} AS intravilan, {legal} AS legal_area,
+               k.geom, k.ok AS was_valid, k.invalid_reason, k.first_src,
+               CASE WHEN k.uat_id IS NULL THEN 'uat'
+                    WHEN k.cadastral_number IS NULL THEN 'cadnr'
+                    WHEN k.geom IS NULL OR ST_IsEmpty(k.geom) THEN 'geom'
+                    WHEN k.rn > 1 THEN 'duplicate' END AS reject,
+               CASE WHEN k.uat_id IS NULL OR k.cadastral_number IS NULL OR k.geom IS NULL
+                         OR ST_IsEmpty(k.geom) OR k.rn > 1 THEN 'rejected'
+                    WHEN p.id IS NULL THEN 'new'
+                    WHEN {same} THEN 'same'
+                    ELSE 'changed' END AS action
+        FROM k LEFT JOIN layers_parcel p
+          ON p.uat_id = k.uat_id AND p.cadastral_number = k.cadastral_number
+        """
+    ).format(
+        parcels=sql.Identifier(PARCELS),
+        raw=sql.Identifier(RAW),
+        shape=polygonal(crs.expression(sql.SQL("r.geom"))),
+        geom=geom_expr,
+        reason=reason_expr,
+        spatial=spatial,
+        lbn=merged["land_book_number"],
+        eterra=merged["eterra_id"],
+        address=merged["address"],
+        intravilan=merged["intravilan"],
+        legal=merged["legal_area"],
+        same=same,
+    )
+    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(PARCELS)))
+    cursor.execute(query)
+    cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
+    analyze(cursor, PARCELS)
+
+
+_SUBRECORD_SIGNATURES = """
+WITH cand AS (SELECT seq, parcel_id FROM imp_parcel WHERE action = 'same'),
+new_use AS (
+    SELECT u.seq, string_agg(x, ';' ORDER BY x) AS sig
+    FROM (SELECT seq, concat_ws('|', category, area, intravilan, land_plot, plot_number,
+                               title_number) AS x
+          FROM imp_landuse WHERE seq IN (SELECT seq FROM cand)) u
+    GROUP BY u.seq
+),
+old_use AS (
+    SELECT u.parcel_id, string_agg(x, ';' ORDER BY x) AS sig
+    FROM (SELECT parcel_id, concat_ws('|', category, area, intravilan, land_plot,
+                                     plot_number, title_number) AS x
+          FROM layers_landuse WHERE parcel_id IN (SELECT parcel_id FROM cand)) u
+    GROUP BY u.parcel_id
+),
+new_bld AS (
+    SELECT b.seq, string_agg(x, ';' ORDER BY x) AS sig
+    FROM (SELECT seq, concat_ws('|', number, destination, levels, legal_area,
+                               md5(ST_AsEWKB(geom))) AS x
+          FROM imp_building WHERE seq IN (SELECT seq FROM cand)) b
+    GROUP BY b.seq
+),
+old_bld AS (
+    SELECT b.parcel_id, string_agg(x, ';' ORDER BY x) AS sig
+    FROM (SELECT parcel_id, concat_ws('|', number, destination, levels, legal_area,
+                                     md5(ST_AsEWKB(geom))) AS x
+          FROM layers_building WHERE parcel_id IN (SELECT parcel_id FROM cand)) b
+    GROUP BY b.parcel_id
+),
+new_right AS (
+    SELECT r.seq, string_agg(x, ';' ORDER BY x) AS sig
+    FROM (SELECT seq, concat_ws('|', holder_kind, holder_name, holder_id_code, right_kind,
+                               share, deed, registered_on) AS x
+          FROM imp_right WHERE seq IN (SELECT seq FROM cand)) r
+    GROUP BY r.seq
+),
+old_right AS (
+    SELECT r.parcel_id, string_agg(x, ';' ORDER BY x) AS sig
+    FROM (SELECT parcel_id, concat_ws('|', holder_kind, holder_name, holder_id_code,
+                                     right_kind, share, deed, registered_on) AS x
+          FROM layers_propertyright WHERE parcel_id IN (SELECT parcel_id FROM cand)) r
+    GROUP BY r.parcel_id
+),
+differs AS (
+    SELECT c.seq FROM cand c
+    LEFT JOIN new_use nu ON nu.seq = c.seq LEFT JOIN old_use ou ON ou.parcel_id = c.parcel_id
+    LEFT JOIN new_bld nb ON nb.seq = c.seq LEFT JOIN old_bld ob ON ob.parcel_id = c.parcel_id
+    LEFT JOIN new_right nr ON nr.seq = c.seq
+    LEFT JOIN old_right orr ON orr.parcel_id = c.parcel_id
+    WHERE nu.sig IS DISTINCT FROM ou.sig OR nb.sig IS DISTINCT FROM ob.sig
+       OR nr.sig IS DISTINCT FROM orr.sig
+)
+UPDATE imp_parcel s SET action = 'changed' FROM differs d WHERE s.seq = d.seq
+"""
+
+_NORMALISE_BUILDINGS = """
+CREATE TEMP TABLE imp_building ON COMMIT DROP AS
+WITH v AS (
+    SELECT b.seq, b.number, b.destination, b.levels, b.legal_area,
+           ST_SetSRID(b.geom, %(srid)s) AS g1
+    FROM imp_building_raw b JOIN imp_parcel s ON s.seq = b.seq
+    WHERE s.action <> 'rejected'
+), w AS (SELECT v.*, ST_IsValid(g1) AS ok FROM v)
+SELECT seq, number, destination, levels, legal_area,
+       CASE WHEN ok THEN ST_Multi(g1)
+            ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(g1), 3)) END AS geom,
+       ok AS was_valid, CASE WHEN NOT ok THEN ST_IsValidReason(g1) END AS invalid_reason
+FROM w
+"""
+
+
+def normalise_subrecords(cursor, *, srid: int) -> None:
+    """Buildings in storage shape, then unchanged parcels whose land uses, buildings or
+    rights differ become changed."""
+    cursor.execute("DROP TABLE IF EXISTS imp_building")
+    cursor.execute(_NORMALISE_BUILDINGS, {"srid": srid})
+    cursor.execute("CREATE INDEX ON imp_building (seq)")
+    cursor.execute("CREATE INDEX ON imp_landuse (seq)")
+    cursor.execute("CREATE INDEX ON imp_right (seq)")
+    analyze(cursor, BUILDINGS, USES, RIGHTS)
+    cursor.execute(_SUBRECORD_SIGNATURES)
+
+
+_HISTORY = """
+INSERT INTO layers_parcelversion (
+    parcel_id, version, land_book_number, eterra_id, address, intravilan, legal_area,
+    attributes, geom, valid_from, valid_to, source, import_ref)
+SELECT p.id, p.version, p.land_book_number, p.eterra_id, p.address, p.intravilan,
+       p.legal_area,
+       jsonb_build_object(
+           'cadastral_number', p.cadastral_number,
+           'measured_area', round(p.measured_area::numeric, 2),
+           'land_uses', COALESCE((
+               SELECT jsonb_agg(jsonb_build_object(
+                   'category', l.category, 'area', l.area, 'intravilan', l.intravilan,
+                   'land_plot', l.land_plot, 'plot_number', l.plot_number,
+                   'title_number', l.title_number) ORDER BY l.id)
+               FROM layers_landuse l WHERE l.parcel_id = p.id), '[]'::jsonb),
+           'buildings', COALESCE((
+               SELECT jsonb_agg(jsonb_build_object(
+                   'number', b.number, 'destination', b.destination, 'levels', b.levels,
+                   'legal_area', b.legal_area, 'built_area', round(b.built_area::numeric, 2),
+                   'geom', ST_AsText(b.geom)) ORDER BY b.number)
+               FROM layers_building b WHERE b.parcel_id = p.id), '[]'::jsonb),
+           'rights_count', (SELECT count(*) FROM layers_propertyright r
+                            WHERE r.parcel_id = p.id)),
+       p.geom, p.valid_from, now(), p.source, p.import_ref
+FROM imp_parcel s JOIN layers_parcel p ON p.id = s.parcel_id
+WHERE s.action = 'changed'
+"""
+
+_UPDATE = """
+UPDATE layers_parcel p
+SET land_book_number = s.land_book_number, eterra_id = s.eterra_id, address = s.address,
+    intravilan = s.intravilan, legal_area = s.legal_area, geom = s.geom,
+    source = %(source)s, import_ref = %(ref)s, imported_at = now(),
+    version = p.version + 1, valid_from = now()
+FROM imp_parcel s
+WHERE s.action = 'changed' AND p.id = s.parcel_id
+"""
+
+_INSERT = """
+INSERT INTO layers_parcel (
+    uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan, legal_area,
+    geom, source, import_ref, imported_at, version, valid_from)
+SELECT uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan,
+       legal_area, geom, %(source)s, %(ref)s, now(), 1, now()
+FROM imp_parcel WHERE action = 'new'
+ON CONFLICT (uat_id, cadastral_number) DO NOTHING
+"""
+
+_TOUCHED = """
+CREATE TEMP TABLE imp_touched ON COMMIT DROP AS
+SELECT s.seq, s.src, s.action, p.id AS parcel_id, p.uat_id, p.cadastral_number
+FROM imp_parcel s JOIN layers_parcel p
+  ON p.uat_id = s.uat_id AND p.cadastral_number = s.cadastral_number
+WHERE s.action IN ('new', 'changed')
+"""
+
+_SUBRECORDS = [
+    "DELETE FROM layers_landuse l USING imp_touched t "
+    "WHERE t.action = 'changed' AND l.parcel_id = t.parcel_id",
+    "INSERT INTO layers_landuse (parcel_id, category, area, intravilan, land_plot, "
+    "plot_number, title_number) "
+    "SELECT t.parcel_id, u.category, u.area, u.intravilan, COALESCE(u.land_plot, ''), "
+    "COALESCE(u.plot_number, ''), COALESCE(u.title_number, '') "
+    "FROM imp_landuse u JOIN imp_touched t ON t.seq = u.seq",
+    "DELETE FROM layers_building b USING imp_touched t "
+    "WHERE t.action = 'changed' AND b.parcel_id = t.parcel_id AND NOT EXISTS ("
+    "SELECT 1 FROM imp_building n WHERE n.seq = t.seq AND n.number = b.number "
+    "AND n.geom IS NOT NULL AND NOT ST_IsEmpty(n.geom))",
+    "INSERT INTO layers_building (parcel_id, number, destination, levels, legal_area, geom) "
+    "SELECT t.parcel_id, n.number, n.destination, n.levels, n.legal_area, n.geom "
+    "FROM imp_building n JOIN imp_touched t ON t.seq = n.seq "
+    "WHERE n.geom IS NOT NULL AND NOT ST_IsEmpty(n.geom) "
+    "ON CONFLICT (parcel_id, number) DO UPDATE SET destination = EXCLUDED.destination, "
+    "levels = EXCLUDED.levels, legal_area = EXCLUDED.legal_area, geom = EXCLUDED.geom "
+    "WHERE (layers_building.destination, layers_building.levels, layers_building.legal_area, "
+    "layers_building.geom) IS DISTINCT FROM (EXCLUDED.destination, EXCLUDED.levels, "
+    "EXCLUDED.legal_area, EXCLUDED.geom)",
+    "DELETE FROM layers_propertyright r USING imp_touched t "
+    "WHERE t.action = 'changed' AND r.parcel_id = t.parcel_id",
+    "INSERT INTO layers_propertyright (parcel_id, holder_kind, holder_name, holder_id_code, "
+    "right_kind, share, deed, registered_on) "
+    "SELECT t.parcel_id, r.holder_kind, r.holder_name, COALESCE(r.holder_id_code, ''), "
+    "r.right_kind, COALESCE(r.share, '1/1'), COALESCE(r.deed, ''), r.registered_on "
+    "FROM imp_right r JOIN imp_touched t ON t.seq = r.seq",
+]
+
+
+@dataclass
+class Applied:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    parcel_ids: list[int] | None = None
+
+
+def counts(cursor) -> dict[str, int]:
+    cursor.execute("SELECT action, count(*) FROM imp_parcel GROUP BY action")
+    return dict(cursor.fetchall())
+
+
+def apply(cursor, *, source: str, ref: str, subrecords: bool) -> Applied:
+    """History, updates, inserts and (CGXML) sub-records; returns the counters."""
+    by_action = counts(cursor)
+    params = {"source": source[:40], "ref": ref[:64]}
+    cursor.execute(_HISTORY)
+    cursor.execute(_UPDATE, params)
+    cursor.execute(_INSERT, params)
+    cursor.execute("DROP TABLE IF EXISTS imp_touched")
+    cursor.execute(_TOUCHED)
+    if subrecords:
+        cursor.execute("CREATE INDEX ON imp_touched (seq)")
+        analyze(cursor, TOUCHED)
+        for statement in _SUBRECORDS:
+            cursor.execute(statement)
+    cursor.execute("SELECT parcel_id FROM imp_touched ORDER BY parcel_id")
+    ids = [row[0] for row in cursor.fetchall()]
+    return Applied(
+        created=by_action.get("new", 0),
+        updated=by_action.get("changed", 0),
+        unchanged=by_action.get("same", 0),
+        rejected=by_action.get("rejected", 0),
+        parcel_ids=ids,
+    )
+
+
+def classify_only(cursor) -> Applied:
+    """Counters of a dry run's classification (the dry run applies too, then rolls back)."""
+    by_action = counts(cursor)
+    return Applied(
+        created=by_action.get("new", 0),
+        updated=by_action.get("changed", 0),
+        unchanged=by_action.get("same", 0),
+        rejected=by_action.get("rejected", 0),
+        parcel_ids=[],
+    )
+
+
+def staging_findings(cursor, report: Report, *, limit: int = 500) -> None:
+    """Rejections, duplicates and repaired geometries found while normalising."""
+    cursor.execute(
+        "SELECT reject, count(*) FROM imp_parcel WHERE reject IS NOT NULL GROUP BY reject"
+    )
+    totals = dict(cursor.fetchall())
+    cursor.execute(
+        "SELECT reject, src, COALESCE(cadastral_number, ''), uat_siruta, first_src, "
+        "was_valid, invalid_reason FROM imp_parcel WHERE reject IS NOT NULL "
+        "ORDER BY seq LIMIT %s",
+        [limit * 4],
+    )
+    items: dict[str, list[dict]] = {}
+    for reject, src, cad, siruta, first_src, was_valid, reason in cursor.fetchall():
+        if reject == "duplicate":
+            detail = f"număr cadastral repetat în fișier; prima apariție: {first_src}"
+            kind = "duplicate"
+        else:
+            detail = REJECT_REASONS[reject]
+            if reject == "uat" and siruta:
+                detail = f"UAT necunoscut (SIRUTA {siruta})"
+            if reject == "geom" and was_valid is False and reason:
+                detail += f": {reason}"
+            kind = "rejected"
+        items.setdefault(kind, []).append({"source": src, "key": cad, "detail": detail})
+    report.add_counted("duplicate", totals.pop("duplicate", 0), items.get("duplicate", []))
+    report.add_counted("rejected", sum(totals.values()), items.get("rejected", []))
+    cursor.execute(
+        "SELECT count(*) FROM imp_parcel WHERE was_valid = false AND action <> 'rejected'"
+    )
+    total = cursor.fetchone()[0]
+    cursor.execute(
+        "SELECT src, cadastral_number, invalid_reason FROM imp_parcel "
+        "WHERE was_valid = false AND action <> 'rejected' ORDER BY seq LIMIT %s",
+        [limit],
+    )
+    report.add_counted(
+        "invalid_repaired",
+        total,
+        [
+            {"source": s, "key": c, "detail": f"geometrie invalidă reparată: {r}"}
+            for s, c, r in cursor.fetchall()
+        ],
+    )
+
+
+def building_findings(cursor, report: Report, *, limit: int = 500) -> None:
+    cursor.execute(
+        "SELECT s.src, s.cadastral_number, b.number, b.was_valid, b.invalid_reason, "
+        "b.geom IS NULL OR ST_IsEmpty(b.geom) AS lost "
+        "FROM imp_building b JOIN imp_parcel s ON s.seq = b.seq "
+        "WHERE NOT b.was_valid OR b.geom IS NULL OR ST_IsEmpty(b.geom) ORDER BY b.seq"
+    )
+    for src, cad, number, _valid, reason, lost in cursor.fetchall():
+        if lost:
+            report.add(
+                "rejected_building", src, cad, f"C{number}: geometrie nereparabilă ({reason})"
+            )
+        else:
+            report.add(
+                "invalid_repaired", src, cad, f"C{number}: geometrie invalidă reparată: {reason}"
+            )
