@@ -397,7 +397,9 @@ def _import_cgxml(
         parcel_writer.staging_findings(cursor, report)
         parcel_writer.building_findings(cursor, report)
         progress("scriere", 1, 4)
-        applied = parcel_writer.apply(cursor, source="cgxml", ref=str(run.pk), subrecords=True)
+        applied = parcel_writer.apply(
+            cursor, source="cgxml", ref=str(run.pk), at=run.started_at, subrecords=True
+        )
         progress("validare", 2, 4)
         validation.check_parcels(
             cursor,

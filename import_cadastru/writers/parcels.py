@@ -294,7 +294,7 @@ SELECT p.id, p.version, p.land_book_number, p.eterra_id, p.address, p.intravilan
                FROM layers_building b WHERE b.parcel_id = p.id), '[]'::jsonb),
            'rights_count', (SELECT count(*) FROM layers_propertyright r
                             WHERE r.parcel_id = p.id)),
-       p.geom, p.valid_from, now(), p.source, p.import_ref
+       p.geom, p.valid_from, %(at)s, p.source, p.import_ref
 FROM imp_parcel s JOIN layers_parcel p ON p.id = s.parcel_id
 WHERE s.action = 'changed'
 """
@@ -303,8 +303,8 @@ _UPDATE = """
 UPDATE layers_parcel p
 SET land_book_number = s.land_book_number, eterra_id = s.eterra_id, address = s.address,
     intravilan = s.intravilan, legal_area = s.legal_area, geom = s.geom,
-    source = %(source)s, import_ref = %(ref)s, imported_at = now(),
-    version = p.version + 1, valid_from = now()
+    source = %(source)s, import_ref = %(ref)s, imported_at = %(at)s,
+    version = p.version + 1, valid_from = %(at)s
 FROM imp_parcel s
 WHERE s.action = 'changed' AND p.id = s.parcel_id
 """
@@ -314,7 +314,7 @@ INSERT INTO layers_parcel (
     uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan, legal_area,
     geom, source, import_ref, imported_at, version, valid_from)
 SELECT uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan,
-       legal_area, geom, %(source)s, %(ref)s, now(), 1, now()
+       legal_area, geom, %(source)s, %(ref)s, %(at)s, 1, %(at)s
 FROM imp_parcel WHERE action = 'new'
 ON CONFLICT (uat_id, cadastral_number) DO NOTHING
 """
@@ -372,11 +372,14 @@ def counts(cursor) -> dict[str, int]:
     return dict(cursor.fetchall())
 
 
-def apply(cursor, *, source: str, ref: str, subrecords: bool) -> Applied:
-    """History, updates, inserts and (CGXML) sub-records; returns the counters."""
+def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
+    """History, updates, inserts and (CGXML) sub-records; returns the counters.
+
+    `at` is the run's timestamp: the end of the old versions, the start of the new.
+    """
     by_action = counts(cursor)
-    params = {"source": source[:40], "ref": ref[:64]}
-    cursor.execute(_HISTORY)
+    params = {"source": source[:40], "ref": ref[:64], "at": at}
+    cursor.execute(_HISTORY, params)
     cursor.execute(_UPDATE, params)
     cursor.execute(_INSERT, params)
     cursor.execute("DROP TABLE IF EXISTS imp_touched")

@@ -1,0 +1,307 @@
+"""Vector files into parcels, buildings, roads, UTR zones, restrictions or intravilan.
+
+Called by services.run_import inside its transaction: open each file through the driver
+allow-list, check its CRS and coordinates, COPY the mapped attributes and WKB geometry
+into a TEMP table, then hand over to the set-based writers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from import_cadastru.mapping import TARGET_COLUMNS, build_mapping, convert_array, copy_text
+from import_cadastru.readers import crs as crs_check
+from import_cadastru.readers.errors import InputRefused
+from import_cadastru.readers.vector import (
+    SHAPEFILE_SIDECARS,
+    VectorSource,
+    open_vector,
+    read_batches,
+    sample_coordinates,
+)
+from import_cadastru.report import Report
+from import_cadastru.staging import analyze, copy_lines
+from import_cadastru.writers import features as feature_writer
+from import_cadastru.writers import parcels as parcel_writer
+from import_cadastru.writers import validation
+from import_cadastru.writers.geometry import SourceCRS
+from layers.models import UrbanPlan
+from layers.services import rebuild_road_zones
+
+BATCH = 100_000
+SEQ_FILE_STRIDE = 10**10  # seq = file index * stride + feature index
+
+
+def data_paths(paths: list[Path]) -> list[Path]:
+    """The data files among the inputs: a Shapefile's .shx/.dbf/.prj/.cpg travel with it."""
+    stems = {p.with_suffix("").as_posix().lower() for p in paths if p.suffix.lower() == ".shp"}
+    out = []
+    for path in paths:
+        if path.suffix.lower() in SHAPEFILE_SIDECARS:
+            if path.with_suffix("").as_posix().lower() not in stems:
+                raise InputRefused(
+                    f"fișier auxiliar fără shapefile-ul său ({path.with_suffix('.shp').name})",
+                    source=path.name,
+                )
+            continue
+        out.append(path)
+    return out
+
+
+def _county_box() -> tuple[float, float, float, float] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
+            "FROM (SELECT ST_Extent(geom)::geometry AS e FROM layers_uat) q"
+        )
+        row = cursor.fetchone()
+    if not row or row[0] is None:
+        return None
+    margin = 5_000.0
+    return (row[0] - margin, row[1] - margin, row[2] + margin, row[3] + margin)
+
+
+def _sql_crs(resolved: crs_check.ResolvedCRS, swap: bool) -> SourceCRS:
+    epsg = resolved.epsg
+    if epsg is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [epsg])
+            if cursor.fetchone() is None:
+                return SourceCRS(definition=f"EPSG:{epsg}", swap_axes=swap, label=resolved.label)
+        return SourceCRS(epsg=epsg, swap_axes=swap, label=resolved.label)
+    return SourceCRS(definition=resolved.definition, swap_axes=swap, label=resolved.label)
+
+
+def _default_values(request, target: str) -> dict[str, str]:
+    values = dict(request.values)
+    if request.uat_siruta and target in ("parcels", "buildings", "intravilan"):
+        values.setdefault("uat_siruta", str(request.uat_siruta))
+    if target == "zones" and "plan_id" not in values and "plan" in values:
+        values["plan_id"] = values.pop("plan")
+    if target == "zones" and "plan_id" not in values and request.uat_siruta:
+        plans = list(
+            UrbanPlan.objects.filter(
+                uat__siruta=request.uat_siruta, kind="PUG", status="in_vigoare"
+            ).values_list("pk", flat=True)
+        )
+        if len(plans) == 1:
+            values["plan_id"] = str(plans[0])
+    return values
+
+
+def import_vector(request, run, report: Report, progress) -> parcel_writer.Applied:
+    target = run.target
+    paths = data_paths(request.paths)
+    values = _default_values(request, target)
+    if target == "zones":
+        plan = values.get("plan_id")
+        if not plan or not plan.isdigit() or not UrbanPlan.objects.filter(pk=int(plan)).exists():
+            raise InputRefused(
+                "indicați planul urbanistic al UTR-urilor cu --set plan=ID (un plan existent) "
+                "sau --uat SIRUTA pentru PUG-ul în vigoare al UAT-ului"
+            )
+    columns = {c.name: c for c in TARGET_COLUMNS[target]}
+    sources: list[VectorSource] = []
+    for path in paths:
+        sources.append(
+            open_vector(path, request.limits, layer=request.layer, encoding=request.encoding)
+        )
+    total = sum(s.count for s in sources)
+    county = _county_box()
+    sql_crs = None
+    provided: set[str] | None = None
+    staged_cols: list[str] = []
+    done = 0
+    progress("citire", 0, total)
+    with connection.cursor() as cursor:
+        if target == "parcels":
+            parcel_writer.create_staging(cursor, subrecords=False)
+            staged_cols = [c for c, _ in parcel_writer.RAW_COLUMNS]
+        else:
+            staged_cols = feature_writer.create_staging(
+                cursor, target, {c.name: c.sql_type for c in columns.values()}
+            )
+        for index, source in enumerate(sources):
+            for note in source.notes:
+                report.add("attribute", source.name, "", note)
+            resolved, notes = crs_check.resolve(source.crs, request.srs, source=source.name)
+            for note in notes:
+                report.add("crs", source.name, "", note)
+            this_crs = _sql_crs(resolved, request.swap_axes)
+            if sql_crs is not None and this_crs != sql_crs:
+                raise InputRefused(
+                    "fișierele au sisteme de coordonate diferite; importați-le separat",
+                    source=source.name,
+                )
+            sql_crs = this_crs
+            mapping = build_mapping(target, source.fields, request.fields, values)
+            missing = [
+                c.label or c.name
+                for c in columns.values()
+                if c.required and c.name not in mapping.sources
+            ]
+            if missing:
+                raise InputRefused(
+                    f"nu găsesc în fișier câmpul pentru: {', '.join(missing)}. Indicați-l cu "
+                    f"--field COLOANĂ=CÂMP (câmpuri în fișier: {', '.join(source.fields[:30])})",
+                    source=source.name,
+                )
+            if provided is None:
+                provided = mapping.provided
+            elif provided != mapping.provided:
+                raise InputRefused(
+                    "fișierele au câmpuri diferite; importați-le separat", source=source.name
+                )
+            report.stats["fields"] = {k: f"{v[0]}:{v[1]}" for k, v in mapping.sources.items()}
+            first = True
+            feature = 0
+            for geometry, fields in read_batches(source, mapping.fields, BATCH):
+                if first:
+                    xs, ys = sample_coordinates(geometry)
+                    for note in crs_check.check_coordinates(
+                        xs,
+                        ys,
+                        resolved,
+                        county_box=county,
+                        storage_srid=settings.SRID,
+                        swap_axes=request.swap_axes,
+                        source=source.name,
+                    ):
+                        report.add("crs", source.name, "", note)
+                    first = False
+                lines = _batch_lines(
+                    target,
+                    columns,
+                    mapping,
+                    staged_cols,
+                    geometry,
+                    fields,
+                    seq0=index * SEQ_FILE_STRIDE + feature,
+                    name=source.name,
+                    report=report,
+                )
+                copy_lines(
+                    cursor,
+                    parcel_writer.RAW if target == "parcels" else feature_writer.RAW,
+                    staged_cols,
+                    lines,
+                )
+                feature += len(geometry)
+                done += len(geometry)
+                progress("citire", done, total)
+        assert sql_crs is not None and provided is not None
+        run.srs = sql_crs.label
+        run.axis_order = "x=E, y=N (inversate cu --swap-axes)" if request.swap_axes else "x=E, y=N"
+        report.stats["features"] = total
+        progress("scriere", 0, 3)
+        if target == "parcels":
+            applied = _write_parcels(cursor, request, run, report, sql_crs, provided, progress)
+        else:
+            applied = _write_features(cursor, target, report, sql_crs, provided, columns)
+        progress("validare", 3, 3)
+    applied.rejected += report.stats.get("rejected_in_reader", 0)
+    return applied
+
+
+def _batch_lines(target, columns, mapping, staged_cols, geometry, fields, *, seq0, name, report):
+    """COPY lines of one batch; features with a bad required value are rejected here."""
+    n = len(geometry)
+    texts: dict[str, list[str]] = {}
+    bad: dict[int, str] = {}
+    for col in staged_cols:
+        if col in ("seq", "src", "geom") or col == "uat_id":
+            continue
+        column = columns.get(col)
+        source = mapping.sources.get(col)
+        if column is None or source is None:
+            texts[col] = ["\\N"] * n
+            continue
+        if source[0] == "value":
+            texts[col] = [copy_text(source[1])] * n
+            continue
+        values, errors = convert_array(column, fields[source[1]])
+        texts[col] = values
+        for i, message in errors.items():
+            if column.required:
+                bad.setdefault(i, f"{column.label or column.name}: {message}")
+            else:
+                report.add("attribute", f"{name}#{seq0 + i}", "", f"{column.name}: {message}")
+    lines = []
+    key_col = "cadastral_number" if "cadastral_number" in texts else None
+    for i in range(n):
+        if i in bad:
+            key = texts[key_col][i] if key_col else ""
+            report.add("rejected", f"{name}#{seq0 + i}", "" if key == "\\N" else key, bad[i])
+            report.stats["rejected_in_reader"] += 1
+            continue
+        wkb = geometry[i]
+        row = []
+        for col in staged_cols:
+            if col == "seq":
+                row.append(str(seq0 + i))
+            elif col == "src":
+                row.append(copy_text(f"{name}#{seq0 + i}"))
+            elif col == "geom":
+                row.append("\\N" if wkb is None else wkb.hex())
+            elif col == "uat_id":
+                row.append("\\N")
+            else:
+                row.append(texts[col][i])
+        lines.append("\t".join(row) + "\n")
+    return lines
+
+
+def _write_parcels(cursor, request, run, report, sql_crs, provided, progress):
+    analyze(cursor, parcel_writer.RAW)
+    optional = provided & set(parcel_writer.OPTIONAL)
+    parcel_writer.normalise(
+        cursor, crs=sql_crs, provided=optional, spatial_uat="uat_siruta" not in provided
+    )
+    parcel_writer.staging_findings(cursor, report)
+    progress("scriere", 1, 3)
+    source = f"vector:{Path(request.paths[0]).suffix.lstrip('.').lower()}"
+    applied = parcel_writer.apply(
+        cursor, source=source, ref=str(run.pk), at=run.started_at, subrecords=False
+    )
+    progress("validare", 2, 3)
+    validation.check_parcels(
+        cursor,
+        report,
+        overlap_tolerance=request.overlap_tolerance,
+        area_tolerance=request.area_tolerance,
+    )
+    parcel_writer.drop_staging(cursor)
+    return applied
+
+
+def _write_features(cursor, target, report, sql_crs, provided, columns):
+    analyze(cursor, feature_writer.RAW)
+    feature_writer.normalise(cursor, target, crs=sql_crs, provided=provided)
+    labels = {c.name: c.label or c.name for c in columns.values()}
+    labels["parcel_id"] = (
+        "imobilul (număr cadastral inexistent în UAT sau nicio parcelă sub construcție)"
+    )
+    labels["uat_id"] = "UAT-ul (SIRUTA necunoscut sau în afara UAT-urilor)"
+    feature_writer.findings(cursor, target, report, labels)
+    road_ids: list[int] = []
+    if target == "intravilan":
+        road_ids = feature_writer.road_ids_near_intravilan(cursor)
+    written = feature_writer.apply(cursor, target, provided=provided)
+    if target == "roads":
+        road_ids = written.ids
+    if target in ("roads", "intravilan") and (written.created or written.updated):
+        bands = rebuild_road_zones(road_ids=road_ids)
+        report.messages.append(
+            f"Zona drumului recalculată pentru {len(road_ids)} drumuri ({bands} benzi)."
+        )
+    feature_writer.drop_staging(cursor)
+    return parcel_writer.Applied(
+        created=written.created,
+        updated=written.updated,
+        unchanged=written.unchanged,
+        rejected=written.rejected,
+        parcel_ids=written.parcel_ids,
+    )
