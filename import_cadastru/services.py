@@ -25,6 +25,7 @@ from import_cadastru.models import ImportRun
 from import_cadastru.readers import cgxml
 from import_cadastru.readers.errors import InputRefused
 from import_cadastru.readers.safety import Limits, check_file, is_zip, zip_members
+from import_cadastru.readers.vector import data_paths
 from import_cadastru.report import Report
 from import_cadastru.staging import analyze, copy_lines
 from import_cadastru.writers import parcels as parcel_writer
@@ -173,7 +174,7 @@ def run_import(
     run.status = ImportRun.Status.RUNNING
     try:
         run.files, run.file_hash = describe_files(request.paths, request.limits)
-        kind = detect_kind(request.paths, request.limits)
+        kind = detect_kind(data_paths(request.paths), request.limits)
         if kind == "cgxml":
             if request.target not in (None, "cgxml", "parcels"):
                 raise InputRefused("fișierele CGXML se importă numai ca imobile (parcele)")

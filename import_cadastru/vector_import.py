@@ -16,8 +16,8 @@ from import_cadastru.mapping import TARGET_COLUMNS, build_mapping, convert_array
 from import_cadastru.readers import crs as crs_check
 from import_cadastru.readers.errors import InputRefused
 from import_cadastru.readers.vector import (
-    SHAPEFILE_SIDECARS,
     VectorSource,
+    data_paths,
     open_vector,
     read_batches,
     sample_coordinates,
@@ -33,22 +33,6 @@ from layers.services import rebuild_road_zones
 
 BATCH = 100_000
 SEQ_FILE_STRIDE = 10**10  # seq = file index * stride + feature index
-
-
-def data_paths(paths: list[Path]) -> list[Path]:
-    """The data files among the inputs: a Shapefile's .shx/.dbf/.prj/.cpg travel with it."""
-    stems = {p.with_suffix("").as_posix().lower() for p in paths if p.suffix.lower() == ".shp"}
-    out = []
-    for path in paths:
-        if path.suffix.lower() in SHAPEFILE_SIDECARS:
-            if path.with_suffix("").as_posix().lower() not in stems:
-                raise InputRefused(
-                    f"fișier auxiliar fără shapefile-ul său ({path.with_suffix('.shp').name})",
-                    source=path.name,
-                )
-            continue
-        out.append(path)
-    return out
 
 
 def _county_box() -> tuple[float, float, float, float] | None:

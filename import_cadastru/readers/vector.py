@@ -30,7 +30,7 @@ DRIVER_BY_SUFFIX = {
     ".json": "GeoJSON",
     ".dxf": "DXF",
 }
-SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml")
+SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx")
 HEAD_BYTES = 4096
 
 
@@ -47,6 +47,22 @@ class VectorSource:
     count: int
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def data_paths(paths: list[Path]) -> list[Path]:
+    """The data files among the inputs: a Shapefile's .shx/.dbf/.prj/.cpg travel with it."""
+    stems = {p.with_suffix("").as_posix().lower() for p in paths if p.suffix.lower() == ".shp"}
+    out = []
+    for path in paths:
+        if path.suffix.lower() in SHAPEFILE_SIDECARS:
+            if path.with_suffix("").as_posix().lower() not in stems:
+                raise InputRefused(
+                    f"fișier auxiliar fără shapefile-ul său ({path.with_suffix('.shp').name})",
+                    source=path.name,
+                )
+            continue
+        out.append(path)
+    return out
 
 
 def _sniff(head: bytes, driver: str, source: str) -> None:
@@ -195,6 +211,13 @@ def _open(gdal_path, shown, driver, layer, encoding, notes) -> VectorSource:
             source=shown,
         )
     count = int(info.get("features") or 0)
+    if count < 0:  # DXF and other streamed formats count only by reading
+        count = int(
+            pyogrio.read_info(
+                gdal_path, layer=layer, encoding=encoding, force_feature_count=True
+            ).get("features")
+            or 0
+        )
     if count <= 0:
         raise InputRefused("stratul nu conține niciun obiect", source=shown)
     return VectorSource(

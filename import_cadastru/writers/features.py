@@ -38,7 +38,9 @@ class Spec:
     conflict: tuple[str, ...] = ()  # unique constraint columns, for ON CONFLICT
     resolved: dict[str, str] = field(default_factory=dict)  # column -> SQL over x.*
     staged_only: tuple[str, ...] = ()  # raw columns used for resolution only
-    defaults: dict[str, str] = field(default_factory=dict)  # insert defaults (SQL)
+    # SQL over the staged row's own columns: fills NULLs of provided columns and the
+    # columns an input does not provide, so NOT NULL columns never receive NULL
+    defaults: dict[str, str] = field(default_factory=dict)
     label: str = "{a}.id::text"  # how a row is named in the report
     required: tuple[str, ...] = ()
 
@@ -75,7 +77,7 @@ SPECS: dict[str, Spec] = {
         key=("{a}.plan_id", "{a}.code"),
         conflict=("plan_id", "code"),
         defaults={
-            "name": "COALESCE(s.code, '')",
+            "name": "COALESCE(code, '')",
             "dominant_function": "''",
             "allowed_uses": "''",
             "conditioned_uses": "''",
@@ -163,6 +165,19 @@ def normalise(cursor, target: str, *, crs: SourceCRS, provided: set[str]) -> Non
     """Build imp_feature: storage geometry (repaired), resolved keys, duplicate rank,
     the matching stored row and the action."""
     spec = SPECS[target]
+    fill = [c for c in spec.columns if c in provided and c in spec.defaults]
+    if fill:
+        cursor.execute(
+            sql.SQL("UPDATE {} SET {}").format(
+                sql.Identifier(RAW),
+                sql.SQL(", ").join(
+                    sql.SQL("{c} = COALESCE({c}, {d})").format(
+                        c=sql.Identifier(c), d=sql.SQL(spec.defaults[c])
+                    )
+                    for c in fill
+                ),
+            )
+        )
     shape = (polygonal if spec.geom_kind == "polygon" else linear)(
         crs.expression(sql.SQL("r.geom"))
     )
@@ -262,16 +277,10 @@ def apply(cursor, target: str, *, provided: set[str]) -> Written:
         )
     )
     insert_cols = [c for c in spec.columns if c in written or c in spec.defaults]
-    values = []
-    for c in insert_cols:
-        if c in written and c in spec.defaults:
-            values.append(
-                sql.SQL("COALESCE(s.{}, {})").format(sql.Identifier(c), sql.SQL(spec.defaults[c]))
-            )
-        elif c in written:
-            values.append(sql.SQL("s.{}").format(sql.Identifier(c)))
-        else:
-            values.append(sql.SQL(spec.defaults[c]))
+    values = [
+        sql.SQL("s.{}").format(sql.Identifier(c)) if c in written else sql.SQL(spec.defaults[c])
+        for c in insert_cols
+    ]
     conflict = (
         sql.SQL(" ON CONFLICT ({}) DO NOTHING").format(
             sql.SQL(", ").join(map(sql.Identifier, spec.conflict))
