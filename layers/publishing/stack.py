@@ -159,7 +159,7 @@ http {{
             proxy_cache_key "$cookie_sessionid|$http_authorization";
             proxy_cache_valid 200 204 {auth_cache}s;
             proxy_ignore_headers Set-Cookie Vary Cache-Control Expires;
-        }}{raw_location}
+        }}{extra_locations}
         location / {{
             proxy_pass http://django;
             proxy_http_version 1.1;
@@ -173,13 +173,14 @@ http {{
 }}
 """
 
-RAW_LOCATION = """
-        # Benchmark only: the FastCGI pool without the access check.
-        location = /ows-raw {{
-            fastcgi_pass mapserver;
-            fastcgi_keep_conn on;
+
+def raw_location(path: str, mapfile: Path, fcgi: str = "mapserver", extra: str = "") -> str:
+    """A location straight to a FastCGI upstream with a fixed mapfile (benchmarks only)."""
+    return f"""
+        location = {path} {{
+            fastcgi_pass {fcgi};
             include /etc/nginx/fastcgi_params;
-            fastcgi_param MS_MAPFILE {raw_mapfile};
+            fastcgi_param MS_MAPFILE {mapfile};{extra}
         }}"""
 
 
@@ -195,7 +196,7 @@ class Nginx:
         fcgi_port: int,
         workers: int = 2,
         auth_cache_seconds: int = 10,
-        raw_mapfile: Path | None = None,
+        extra_locations: str = "",
         access_log: bool = False,
     ):
         self.run_dir = run_dir
@@ -204,7 +205,7 @@ class Nginx:
         self.fcgi_port = fcgi_port
         self.workers = workers
         self.auth_cache_seconds = auth_cache_seconds
-        self.raw_mapfile = raw_mapfile
+        self.extra_locations = extra_locations
         self.access_log = access_log
         self._proc: subprocess.Popen | None = None
         # Worker-writable temp paths live in /tmp: the checkout may not be reachable by
@@ -216,9 +217,6 @@ class Nginx:
         user_line = ""
         if os.geteuid() == 0:
             user_line = "user www-data;"
-        raw = ""
-        if self.raw_mapfile:
-            raw = RAW_LOCATION.format(raw_mapfile=self.raw_mapfile)
         return NGINX_CONF.format(
             user_line=user_line,
             workers=self.workers,
@@ -230,7 +228,7 @@ class Nginx:
             fcgi_port=self.fcgi_port,
             listen_port=self.listen_port,
             auth_cache=self.auth_cache_seconds,
-            raw_location=raw,
+            extra_locations=self.extra_locations,
         )
 
     def start(self) -> Nginx:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=settings.MAPSERVER_WORKERS)
 
     def handle(self, *args, port: int, workers: int, **options) -> None:
+        # SIGTERM (systemd, timeout, docker stop) unwinds through `finally` like Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         services.republish_all()
         django_port, fcgi_port = free_port(), free_port()
         pool = MapServerPool(
