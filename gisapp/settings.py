@@ -160,3 +160,6 @@ OWS_CONTACT = {
     "city": env.env_str("OWS_CONTACT_CITY", "Alba Iulia", "city"),
     "postcode": env.env_str("OWS_CONTACT_POSTCODE", "510118", "postal code"),
 }
+OGCAPI_TEMPLATES = env.env_str(
+    "OGCAPI_TEMPLATES", "/usr/share/mapserver/ogcapi/templates/html-plain/", "OGC API HTML"
+)

@@ -71,6 +71,11 @@ def _rgb(hex_color: str) -> str:
     return " ".join(str(int(hex_color[i : i + 2], 16)) for i in (1, 3, 5))
 
 
+def ogcapi_url(online_resource: str) -> str:
+    """OGC API Features lives beside /ows at /ogcapi (public layers only)."""
+    return online_resource.split("?")[0].rsplit("/ows", 1)[0] + "/ogcapi"
+
+
 def audience_key(layer_names: Iterable[str]) -> str:
     """'public' for the public layer set, else a stable name for this exact set."""
     names = sorted(layer_names)
@@ -192,6 +197,8 @@ def render_mapfile(
         '      "wfs_namespace_uri" "https://gisapp.example/ows"',
         '      "wfs_features_caps_version" "2.0.0"',
         '      "oga_enable_request" "*"',
+        f'      "oga_onlineresource" {q(ogcapi_url(online_resource))}',
+        f'      "oga_html_template_directory" {q(settings.OGCAPI_TEMPLATES)}',
         "    END",
         "  END",
         "  LEGEND",
@@ -391,6 +398,8 @@ def mapserver_config(out_dir: Path) -> Path:
         f'    PROJ_LIB "{proj}"\n'
         "  END\n"
         "  MAPS\n"
+        # the only map a request may name: the public one (OGC API Features paths)
+        f'    PUBLIC "{out_dir / "public.map"}"\n'
         "  END\n"
         "END\n"
     )

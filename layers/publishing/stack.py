@@ -145,6 +145,15 @@ http {{
             fastcgi_param HTTP_COOKIE "";
             fastcgi_read_timeout 120s;
         }}
+        # OGC API Features: public layers only (the PUBLIC map of mapserver.conf).
+        location /ogcapi/ {{
+            fastcgi_pass mapserver;
+            fastcgi_keep_conn on;
+            include /etc/nginx/fastcgi_params;
+            fastcgi_param PATH_INFO /public$uri;
+            fastcgi_param HTTP_AUTHORIZATION "";
+            fastcgi_param HTTP_COOKIE "";
+        }}
         location = /_ows_auth {{
             internal;
             proxy_pass http://django/ows-auth/;

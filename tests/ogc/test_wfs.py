@@ -6,9 +6,11 @@ import json
 import subprocess
 
 import pytest
+import requests
 from django.db import connection
 from lxml import etree
 from owslib.wfs import WebFeatureService
+from pyproj import Transformer
 
 from tests.ogc.helpers import known_parcel
 
@@ -213,3 +215,24 @@ def test_gdal_reads_features_as_geojson(ows):
     assert result.returncode == 0, result.stderr
     numbers = {f["properties"]["nr_cadastral"] for f in json.loads(result.stdout)["features"]}
     assert numbers == _postgis_numbers(box)
+
+
+def test_ogc_api_features_serves_public_collections(ows):
+    collections = requests.get(
+        f"{ows.base}/ogcapi/collections", params={"f": "json"}, timeout=60
+    ).json()["collections"]
+    ids = {c["id"] for c in collections}
+    assert {"parcele", "drumuri_judetene", "pug_utr"} <= ids
+    assert "cladiri" not in ids
+    parcel = known_parcel()
+    lon, lat = Transformer.from_crs(3844, 4326, always_xy=True).transform(parcel["x"], parcel["y"])
+    items = requests.get(
+        f"{ows.base}/ogcapi/collections/parcele/items",
+        params={"f": "json", "bbox": f"{lon - 1e-5},{lat - 1e-5},{lon + 1e-5},{lat + 1e-5}"},
+        timeout=60,
+    ).json()["features"]
+    assert parcel["number"] in {f["properties"]["nr_cadastral"] for f in items}
+    restricted = requests.get(
+        f"{ows.base}/ogcapi/collections/cladiri/items", params={"f": "json"}, timeout=60
+    )
+    assert restricted.status_code == 404
