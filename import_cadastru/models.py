@@ -79,6 +79,41 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.get_target_display()}, {self.get_status_display()})"
 
+    def as_json(self) -> dict:
+        """The run as the JSON document shared by the report page, the API and --report."""
+        return {
+            "id": self.pk,
+            "status": self.status,
+            "status_display": str(self.get_status_display()),
+            "target": self.target,
+            "dry_run": self.dry_run,
+            "origin": self.origin,
+            "requested_by": self.requested_by,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "files": self.files,
+            "file_hash": self.file_hash,
+            "srs": self.srs,
+            "axis_order": self.axis_order,
+            "counts": {
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "rejected": self.rejected,
+            },
+            "warnings": self.warnings,
+            "error": self.error,
+            "progress": {
+                "stage": self.progress_stage,
+                "done": self.progress_done,
+                "total": self.progress_total,
+                "percent": self.progress_percent,
+            },
+            "options": self.options,
+            "report": self.report,
+        }
+
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.SUCCESS, self.Status.WARNINGS, self.Status.FAILED}

@@ -12,6 +12,7 @@ import getpass
 import hashlib
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,7 @@ class ImportRequest:
     def options(self) -> dict[str, Any]:
         """JSON-ready options for the run record."""
         return {
+            "target": self.target,
             "uat": self.uat_siruta,
             "srs": self.srs,
             "layer": self.layer,
@@ -422,3 +424,53 @@ def _axis_label(stats) -> str:
     if ne:
         return cgxml.AXIS_NE
     return cgxml.AXIS_EN if en else ""
+
+
+# --- uploads (background job) -----------------------------------------------------------
+
+
+def request_from_options(paths: list[Path], options: dict[str, Any], *, dry_run: bool):
+    """Rebuild an ImportRequest from a run's stored options (the upload form's values)."""
+    return ImportRequest(
+        paths=paths,
+        target=options.get("target") or None,
+        uat_siruta=options.get("uat"),
+        srs=options.get("srs") or None,
+        dry_run=dry_run,
+        layer=options.get("layer") or None,
+        fields=dict(options.get("fields") or {}),
+        values=dict(options.get("values") or {}),
+        encoding=options.get("encoding") or None,
+        swap_axes=bool(options.get("swap_axes")),
+        skip_bad_files=bool(options.get("skip_bad_files")),
+        overlap_tolerance=float(options.get("overlap_tolerance", 1.0)),
+        area_tolerance=float(options.get("area_tolerance", 0.05)),
+    )
+
+
+def execute_queued_run(run_id: int) -> ImportRun:
+    """Run an uploaded import (the job's body); the uploaded files are deleted after it,
+    whatever the outcome, as CGXML files carry personal data."""
+    from import_cadastru.progress import DatabaseProgress
+
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status != ImportRun.Status.QUEUED:
+        return run  # a retried job: the run already happened
+    upload = Path(run.upload_dir)
+    paths = sorted(p for p in upload.iterdir() if p.is_file()) if upload.is_dir() else []
+    progress = DatabaseProgress(run.pk)
+    try:
+        if not paths:
+            raise InputRefused("fișierele încărcate nu mai există pe server")
+        request = request_from_options(paths, run.options, dry_run=run.dry_run)
+        return run_import(
+            request, user=run.user, origin=ImportRun.Origin.WEB, run=run, progress=progress
+        )
+    except InputRefused as exc:
+        if run.status != ImportRun.Status.FAILED:
+            _fail(run, str(exc))
+        return run
+    finally:
+        progress.close()
+        if run.upload_dir:
+            shutil.rmtree(run.upload_dir, ignore_errors=True)

@@ -143,37 +143,10 @@ class Command(BaseCommand):
                 progress.close()
         if opts["report"]:
             Path(opts["report"]).write_text(
-                json.dumps(report_json(run), ensure_ascii=False, indent=2), encoding="utf-8"
+                json.dumps(run.as_json(), ensure_ascii=False, indent=2), encoding="utf-8"
             )
         self.stdout.write(summary(run))
         self.exit_code = EXIT_WARNINGS if run.status == ImportRun.Status.WARNINGS else EXIT_OK
-
-
-def report_json(run: ImportRun) -> dict:
-    """The run as the JSON document the web page and --report share."""
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "target": run.target,
-        "dry_run": run.dry_run,
-        "requested_by": run.requested_by,
-        "started_at": run.started_at.isoformat() if run.started_at else None,
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "files": run.files,
-        "file_hash": run.file_hash,
-        "srs": run.srs,
-        "axis_order": run.axis_order,
-        "counts": {
-            "created": run.created,
-            "updated": run.updated,
-            "unchanged": run.unchanged,
-            "rejected": run.rejected,
-        },
-        "warnings": run.warnings,
-        "error": run.error,
-        "options": run.options,
-        "report": run.report,
-    }
 
 
 def summary(run: ImportRun, items: int = 5) -> str:
