@@ -158,7 +158,7 @@ def render_mapfile(
         f"  PROJECTION {q('init=epsg:' + str(settings.SRID))} END",
         '  CONFIG "MS_ERRORFILE" "stderr"',
         '  OUTPUTFORMAT NAME "png" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGBA',
-        '    EXTENSION "png" TRANSPARENT ON FORMATOPTION "COMPRESSION=3" END',
+        '    EXTENSION "png" TRANSPARENT ON FORMATOPTION "COMPRESSION=1" END',
         '  OUTPUTFORMAT NAME "jpeg" DRIVER "AGG/JPEG" MIMETYPE "image/jpeg" IMAGEMODE RGB',
         '    EXTENSION "jpg" FORMATOPTION "QUALITY=85" END',
         '  OUTPUTFORMAT NAME "application/json" DRIVER "OGR/GEOJSON" MIMETYPE "application/json"',
@@ -263,12 +263,15 @@ def _render_layer(layer: Layer, db: OwsDatabase, out_dir: Path) -> list[str]:
             "    TOLERANCE 3",
             "    TOLERANCEUNITS PIXELS",
         ]
-        if extent:
-            out.append("    EXTENT {:.2f} {:.2f} {:.2f} {:.2f}".format(*extent))
         if layer.label_attribute:
             out.append(f"    LABELITEM {q(layer.label_attribute)}")
             if layer.label_max_scale:
                 out.append(f"    LABELMAXSCALEDENOM {layer.label_max_scale}")
+        if extent:
+            # Capabilities read the extent from metadata (no table scan); an EXTENT keyword
+            # would also make MapServer reproject it on every GetMap (msLayerIsVisible),
+            # which with PROJ 9.1 costs ~25 ms per layer.
+            meta["ows_extent"] = "{:.2f} {:.2f} {:.2f} {:.2f}".format(*extent)
         meta |= {
             "ows_include_items": items,
             "gml_include_items": items,
