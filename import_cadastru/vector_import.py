@@ -80,13 +80,13 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
     target = run.target
     paths = data_paths(request.paths)
     values = _default_values(request, target)
-    if target == "zones":
-        plan = values.get("plan_id")
-        if not plan or not plan.isdigit() or not UrbanPlan.objects.filter(pk=int(plan)).exists():
-            raise InputRefused(
-                "indicați planul urbanistic al UTR-urilor cu --set plan=ID (un plan existent) "
-                "sau --uat SIRUTA pentru PUG-ul în vigoare al UAT-ului"
-            )
+    plan = values.get("plan_id")
+    if (
+        target == "zones"
+        and plan is not None
+        and (not plan.isdigit() or not UrbanPlan.objects.filter(pk=int(plan)).exists())
+    ):
+        raise InputRefused(f"planul urbanistic {plan} nu există")
     columns = {c.name: c for c in TARGET_COLUMNS[target]}
     sources: list[VectorSource] = []
     for path in paths:
@@ -127,6 +127,12 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
                 for c in columns.values()
                 if c.required and c.name not in mapping.sources
             ]
+            if target == "zones" and "plan_id" not in mapping.sources:
+                raise InputRefused(
+                    "indicați planul urbanistic al UTR-urilor cu --set plan=ID (un plan "
+                    "existent) sau --uat SIRUTA pentru PUG-ul în vigoare al UAT-ului",
+                    source=source.name,
+                )
             if missing:
                 raise InputRefused(
                     f"nu găsesc în fișier câmpul pentru: {', '.join(missing)}. Indicați-l cu "
@@ -263,6 +269,14 @@ def _write_parcels(cursor, request, run, report, sql_crs, provided, progress):
 
 def _write_features(cursor, target, report, sql_crs, provided, columns):
     analyze(cursor, feature_writer.RAW)
+    if target == "zones":
+        cursor.execute(
+            "SELECT DISTINCT plan_id FROM imp_feature_raw WHERE plan_id IS NOT NULL "
+            "AND plan_id NOT IN (SELECT id FROM layers_urbanplan) ORDER BY 1 LIMIT 5"
+        )
+        missing = [str(row[0]) for row in cursor.fetchall()]
+        if missing:
+            raise InputRefused(f"planul urbanistic {', '.join(missing)} nu există")
     feature_writer.normalise(cursor, target, crs=sql_crs, provided=provided)
     labels = {c.name: c.label or c.name for c in columns.values()}
     labels["parcel_id"] = (

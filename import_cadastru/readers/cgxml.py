@@ -332,6 +332,8 @@ def _address(addr: dict | None, ctx: Context, uat_name: str, uses: list[dict]) -
         bits = [f"Tarla {plot}" if plot else "", f"Parcela {number}" if number else ""]
         head = ", ".join(b for b in bits if b)
     locality = ctx.localities.get(_int(addr.get("SIRUTA")) or 0) or uat_name
+    if head.endswith(locality):  # "…, extravilan Poiana" already names it
+        return head[:255]
     return ", ".join(p for p in (head, locality) if p)[:255]
 
 
