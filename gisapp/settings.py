@@ -119,6 +119,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.env_str("API_ANON_RATE", "600/minute", "API requests per anonymous client"),
+        "user": env.env_str("API_USER_RATE", "3000/minute", "API requests per user"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GIS permitting API",
