@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
@@ -32,7 +33,7 @@ def parse_geojson(value: dict, crs: str) -> GEOSGeometry:
         )
     try:
         geom = GEOSGeometry(json.dumps(value))
-    except (GEOSException, ValueError, TypeError) as exc:
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
         raise serializers.ValidationError(f"Geometrie GeoJSON invalidă: {exc}") from exc
     geom.srid = CRS_ALIASES[crs]
     return geom
