@@ -82,7 +82,7 @@ def test_road_bands_match_shapely_and_km_is_the_nearest_point():
 
 def test_touching_only_neighbours_are_excluded():
     church = Restriction.objects.filter(kind="monument").order_by("pk").first()
-    x0, y0, x1, y1 = church.geom.extent
+    _x0, y0, x1, y1 = church.geom.extent
     beside = Polygon(((x1, y0), (x1 + 10, y0), (x1 + 10, y1), (x1, y1), (x1, y0)), srid=3844)
     kinds = {r["kind"] for r in analyse(beside)["restrictions"]}
     assert "monument" not in kinds
