@@ -167,3 +167,4 @@ OWS_CONTACT = {
 OGCAPI_TEMPLATES = env.env_str(
     "OGCAPI_TEMPLATES", "/usr/share/mapserver/ogcapi/templates/html-plain/", "OGC API HTML"
 )
+MAP2IMG_BIN = env.env_str("MAP2IMG_BIN", "/usr/bin/map2img", "MapServer's renderer for extracts")

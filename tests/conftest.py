@@ -18,6 +18,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if not demo.county_exists():
             demo.generate_county(parcels=DEMO_PARCELS)
         call_command("ensure_demo_users", verbosity=0)
+        # MapServer (WMS tests, map extracts) reads the test database through its role.
+        from layers.publishing.services import ensure_ows_role
+
+        ensure_ows_role()
 
 
 @pytest.fixture
