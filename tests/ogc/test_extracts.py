@@ -69,5 +69,5 @@ def test_access_extract_marks_the_access_point(house_plot):
     point = house_plot.geom.centroid
     extract = render_extract(subject=house_plot.geom, kind="acces", center=point, scale=500)
     image = Image.open(io.BytesIO(extract.png)).convert("RGB")
-    r, g, b = image.getpixel((extract.width_px // 2, extract.height_px // 2))
+    r, _g, b = image.getpixel((extract.width_px // 2, extract.height_px // 2))
     assert b > 200 and r < 60  # the blue access symbol at the centre
