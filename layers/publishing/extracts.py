@@ -227,9 +227,7 @@ def render_extract(
             "-l",
             " ".join(layer.name for layer in layers),
         ]
-        result = subprocess.run(
-            command, env=env, capture_output=True, timeout=120, check=False
-        )
+        result = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
         if result.returncode != 0 or not target.exists():
             raise ExtractError(
                 "MapServer nu a putut genera extrasul: "
