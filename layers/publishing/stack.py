@@ -129,6 +129,11 @@ http {{
     client_max_body_size {max_body};
     proxy_cache_path {tmp_dir}/authcache levels=1 keys_zone=owsauth:4m max_size=16m
                      inactive=60s use_temp_path=off;
+    # Capabilities documents only change with the registry: cache them per audience for
+    # a minute (QGIS asks for them on every connection). Nothing else is cached.
+    fastcgi_cache_path {tmp_dir}/owscache levels=1 keys_zone=owscaps:4m max_size=64m
+                       inactive=10m use_temp_path=off;
+    map $arg_request $ows_no_cache {{ default 1; ~*^getcapabilities$ 0; }}
     upstream django {{ server 127.0.0.1:{django_port}; keepalive 16; }}
     upstream mapserver {{ server 127.0.0.1:{fcgi_port}; keepalive 8; }}
     server {{
@@ -144,6 +149,11 @@ http {{
             fastcgi_param HTTP_AUTHORIZATION "";
             fastcgi_param HTTP_COOKIE "";
             fastcgi_read_timeout 120s;
+            fastcgi_cache owscaps;
+            fastcgi_cache_key "$mapfile|$args";
+            fastcgi_cache_valid 200 {caps_cache}s;
+            fastcgi_no_cache $ows_no_cache;
+            fastcgi_cache_bypass $ows_no_cache;
         }}
         # OGC API Features: public layers only (the PUBLIC map of mapserver.conf).
         location /ogcapi/ {{
@@ -205,6 +215,7 @@ class Nginx:
         fcgi_port: int,
         workers: int = 2,
         auth_cache_seconds: int = 10,
+        caps_cache_seconds: int = 60,
         extra_locations: str = "",
         access_log: bool = False,
     ):
@@ -214,6 +225,7 @@ class Nginx:
         self.fcgi_port = fcgi_port
         self.workers = workers
         self.auth_cache_seconds = auth_cache_seconds
+        self.caps_cache_seconds = caps_cache_seconds
         self.extra_locations = extra_locations
         self.access_log = access_log
         self._proc: subprocess.Popen | None = None
@@ -237,6 +249,7 @@ class Nginx:
             fcgi_port=self.fcgi_port,
             listen_port=self.listen_port,
             auth_cache=self.auth_cache_seconds,
+            caps_cache=self.caps_cache_seconds,
             extra_locations=self.extra_locations,
         )
 
