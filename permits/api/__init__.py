@@ -1,0 +1,1 @@
+"""REST API of permit applications (DRF, documented by drf-spectacular)."""

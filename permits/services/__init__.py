@@ -1,0 +1,1 @@
+"""Business logic of permit applications: plain functions, the only writers of the models."""

@@ -1,0 +1,711 @@
+"""Applications from draft to decision: creation, submission with its registration number,
+the officers' actions and the tracking look-up.
+
+Every write runs in one transaction on the application row locked with SELECT ... FOR
+UPDATE, so two officers acting at once are serialised: the second one finds the state
+changed and gets a WorkflowConflict (HTTP 409), never a silent double transition.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from layers.access import is_officer
+from layers.analysis import UnknownParcel
+from layers.models import Parcel
+from permits.models import (
+    Applicant,
+    Application,
+    ApplicationEvent,
+    ApplicationKind,
+    ApplicationParcel,
+    IssuedAct,
+    RegistryEntry,
+)
+from permits.services import numbering
+from permits.services.deadlines import local_date
+from permits.workflow import State, WorkflowConflict
+
+Action = ApplicationEvent.Action
+Role = ApplicationEvent.Role
+LABEL_RE = re.compile(r"^\s*([A-Z][A-Z0-9]{0,11})-(\d{1,9})/(\d{4})\s*$")
+# Stereo 70 extent of Romania with a margin: anything else is a wrong CRS or swapped axes.
+ROMANIA_3844 = (100_000, 150_000, 1_000_000, 850_000)
+
+
+class PermitError(ValueError):
+    """A request that breaks a rule (missing data, out-of-range validity...): HTTP 400."""
+
+
+# Access keys ------------------------------------------------------------------------------
+def new_access_key() -> tuple[str, str]:
+    """A random key for the applicant and its SHA-256, the only thing stored."""
+    key = secrets.token_urlsafe(24)
+    return key, hash_key(key)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_matches(application: Application, key: str | None) -> bool:
+    if not key or not application.access_key_hash:
+        return False
+    return hmac.compare_digest(application.access_key_hash, hash_key(key))
+
+
+def is_applicant(application: Application, *, user=None, key: str | None = None) -> bool:
+    """The owner's account or the access key; nobody else is the applicant."""
+    if user is not None and user.is_authenticated and application.owner_id == user.pk:
+        return True
+    return key_matches(application, key)
+
+
+def can_officiate(user, kind: ApplicationKind) -> bool:
+    """An officer of the kind's group (layers.access); superusers always."""
+    if not is_officer(user):
+        return False
+    if user.is_superuser or not kind.officer_group:
+        return True
+    return user.groups.filter(name=kind.officer_group).exists()
+
+
+# Events -----------------------------------------------------------------------------------
+def record_event(
+    *,
+    application: Application,
+    action: str,
+    user=None,
+    as_officer: bool = False,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    public: bool = True,
+    at: datetime | None = None,
+    system: bool = False,
+) -> ApplicationEvent:
+    role = Role.SYSTEM if system else Role.OFFICER if as_officer else Role.APPLICANT
+    return ApplicationEvent.objects.create(
+        application=application,
+        at=at or timezone.now(),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user if user is not None and user.is_authenticated else None,
+        role=role,
+        reason=reason,
+        data=data or {},
+        public=public,
+    )
+
+
+# Geometry -------------------------------------------------------------------------------
+def storage_geometry(geom: GEOSGeometry | None, *, what: str) -> GEOSGeometry | None:
+    """In the storage SRID, inside Romania, valid; PermitError otherwise."""
+    if geom is None:
+        return None
+    if geom.srid is None:
+        raise PermitError(f"{what}: lipsește sistemul de coordonate.")
+    if geom.empty:
+        raise PermitError(f"{what}: geometria este goală.")
+    if geom.srid != settings.SRID:
+        geom = geom.transform(settings.SRID, clone=True)
+    xmin, ymin, xmax, ymax = geom.extent
+    exmin, eymin, exmax, eymax = ROMANIA_3844
+    if not (exmin < xmin <= xmax < exmax and eymin < ymin <= ymax < eymax):
+        raise PermitError(
+            f"{what}: geometria nu se află în România în sistemul declarat "
+            "(verificați CRS-ul și ordinea axelor)."
+        )
+    if not geom.valid:
+        raise PermitError(f"{what}: geometrie invalidă ({geom.valid_reason}).")
+    return geom
+
+
+def _footprint(geom: GEOSGeometry | None) -> MultiPolygon | None:
+    geom = storage_geometry(geom, what="Amprenta")
+    if geom is None:
+        return None
+    if isinstance(geom, Polygon):
+        geom = MultiPolygon(geom, srid=geom.srid)
+    if not isinstance(geom, MultiPolygon):
+        raise PermitError("Amprenta trebuie să fie un poligon (construcția propusă).")
+    return geom
+
+
+def _access_point(geom: GEOSGeometry | None) -> Point | None:
+    geom = storage_geometry(geom, what="Punctul de acces")
+    if geom is not None and not isinstance(geom, Point):
+        raise PermitError("Accesul la drum se indică printr-un punct.")
+    return geom
+
+
+def _resolve_parcels(parcels: list[dict[str, Any]]) -> list[ApplicationParcel]:
+    rows, missing, seen = [], [], set()
+    for item in parcels:
+        siruta, number = int(item["uat"]), str(item["cadastral_number"]).strip()
+        if (siruta, number) in seen:
+            continue
+        seen.add((siruta, number))
+        parcel = Parcel.objects.filter(uat__siruta=siruta, cadastral_number=number).first()
+        if parcel is None:
+            missing.append(f"{number} (UAT {siruta})")
+            continue
+        rows.append(
+            ApplicationParcel(
+                siruta=siruta,
+                cadastral_number=number,
+                land_book_number=str(item.get("land_book_number") or parcel.land_book_number),
+                parcel=parcel,
+            )
+        )
+    if missing:
+        raise UnknownParcel("Imobil inexistent în cadastru: " + ", ".join(missing))
+    return rows
+
+
+# Drafts ---------------------------------------------------------------------------------
+PROPOSED_FIELDS = (
+    "built_area",
+    "floor_area",
+    "height",
+    "levels",
+    "proposed_use",
+    "traffic_generating",
+)
+TEXT_FIELDS = ("purpose", "purpose_detail", "description", "location")
+APPLICANT_FIELDS = (
+    "kind",
+    "name",
+    "id_code",
+    "representative",
+    "address",
+    "email",
+    "phone",
+)
+
+
+@transaction.atomic
+def create_application(
+    *,
+    kind: ApplicationKind | str,
+    applicant: dict[str, Any],
+    parcels: list[dict[str, Any]] | None = None,
+    footprint: GEOSGeometry | None = None,
+    access_point: GEOSGeometry | None = None,
+    user=None,
+    **fields: Any,
+) -> tuple[Application, str]:
+    """A new draft and the access key that lets an anonymous applicant continue it."""
+    if isinstance(kind, str):
+        kind = ApplicationKind.objects.filter(code=kind, active=True).first()
+        if kind is None:
+            raise PermitError("Tip de cerere necunoscut.")
+    authenticated = user is not None and user.is_authenticated
+    if not kind.anonymous_allowed and not authenticated:
+        raise PermitError("Acest tip de cerere se depune din contul dumneavoastră.")
+    unknown = set(fields) - set(PROPOSED_FIELDS) - set(TEXT_FIELDS)
+    if unknown:
+        raise PermitError(f"Câmpuri necunoscute: {', '.join(sorted(unknown))}.")
+    person = Applicant.objects.create(
+        **{k: v for k, v in applicant.items() if k in APPLICANT_FIELDS and v is not None}
+    )
+    key, key_hash = new_access_key()
+    application = Application(
+        kind=kind,
+        applicant=person,
+        owner=user if authenticated else None,
+        access_key_hash=key_hash,
+        footprint=_footprint(footprint),
+        access_point=_access_point(access_point),
+        **fields,
+    )
+    application._history_user = user if authenticated else None
+    application.save()
+    for row in _resolve_parcels(parcels or []):
+        row.application = application
+        row.save()
+    record_event(
+        application=application,
+        action=Action.CREATED,
+        user=user,
+        to_state=State.DRAFT,
+        public=True,
+    )
+    return application, key
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    application: Application,
+    user=None,
+    applicant: dict[str, Any] | None = None,
+    parcels: list[dict[str, Any]] | None = None,
+    footprint: GEOSGeometry | type[Ellipsis] | None = ...,
+    access_point: GEOSGeometry | type[Ellipsis] | None = ...,
+    **fields: Any,
+) -> Application:
+    """Change a draft; after submission only officers' actions change an application."""
+    application = _locked(application.pk)
+    if application.state != State.DRAFT:
+        raise WorkflowConflict("Cererea a fost deja depusă și nu mai poate fi modificată.")
+    unknown = set(fields) - set(PROPOSED_FIELDS) - set(TEXT_FIELDS)
+    if unknown:
+        raise PermitError(f"Câmpuri necunoscute: {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(application, name, value)
+    if footprint is not ...:
+        application.footprint = _footprint(footprint)
+    if access_point is not ...:
+        application.access_point = _access_point(access_point)
+    if applicant:
+        person = application.applicant
+        for name, value in applicant.items():
+            if name in APPLICANT_FIELDS and value is not None:
+                setattr(person, name, value)
+        person.save()
+    if parcels is not None:
+        rows = _resolve_parcels(parcels)
+        application.parcels.all().delete()
+        for row in rows:
+            row.application = application
+            row.save()
+    application._history_user = user if user is not None and user.is_authenticated else None
+    application.save()
+    return application
+
+
+def _check_complete_for_submission(application: Application) -> None:
+    kind = application.kind
+    if kind.needs_subject and not application.parcels.exists() and application.footprint is None:
+        raise PermitError("Indicați imobilul (UAT și număr cadastral) sau desenați amplasamentul.")
+    if kind.asks_purpose and not application.purpose:
+        raise PermitError("Indicați scopul pentru care se solicită certificatul de urbanism.")
+    if kind.asks_access and application.access_point is None and not application.parcels.exists():
+        raise PermitError("Indicați amplasamentul accesului la drum.")
+
+
+# Transitions ------------------------------------------------------------------------------
+def _locked(pk: int) -> Application:
+    return Application.objects.select_for_update().select_related("kind").get(pk=pk)
+
+
+def _conflict(application: Application, action: str) -> WorkflowConflict:
+    return WorkflowConflict(
+        f"Acțiunea „{action}” nu se poate face: cererea este acum în starea "
+        f"„{application.get_state_display()}” (a fost modificată între timp).",
+        state=application.state,
+    )
+
+
+def _transition(
+    application: Application,
+    method: str,
+    label: str,
+    *,
+    expected_revision: int | None = None,
+    **kwargs: Any,
+) -> str:
+    """Run one FSM transition on a locked instance; returns the previous state."""
+    if expected_revision is not None and expected_revision != application.revision:
+        raise _conflict(application, label)
+    before = application.state
+    try:
+        getattr(application, method)(**kwargs)
+    except TransitionNotAllowed as exc:
+        raise _conflict(application, label) from exc
+    application.revision += 1
+    return before
+
+
+def _save(application: Application, user, label: str) -> None:
+    application._history_user = user if user is not None and user.is_authenticated else None
+    try:
+        application.save()
+    except ConcurrentTransition as exc:
+        raise WorkflowConflict(
+            f"Acțiunea „{label}” nu se poate face: altcineva a modificat cererea între timp."
+        ) from exc
+
+
+def _require_officer(user, application: Application) -> None:
+    if not can_officiate(user, application.kind):
+        raise PermissionDenied("Doar funcționarii compartimentului pot face această acțiune.")
+
+
+@transaction.atomic
+def submit_application(
+    *, application: Application, user=None, now: datetime | None = None
+) -> tuple[Application, str]:
+    """Submit and register in one transaction: the number exists only if the submission
+    commits. Returns the application and a fresh access key for tracking (the draft key
+    stops working)."""
+    application = _locked(application.pk)
+    if application.state != State.DRAFT:
+        raise _conflict(application, "depunere")
+    _check_complete_for_submission(application)
+    now = now or timezone.now()
+    _transition(application, "submit", "depunere")
+    application.submitted_at = now
+    entry = numbering.next_number(
+        register=application.kind.register,
+        reference=f"permits.application:{application.pk}",
+        user=user,
+        now=now,
+    )
+    _transition(
+        application,
+        "register",
+        "înregistrare",
+        on=local_date(entry.registered_at),
+        deadline_days=application.kind.deadline_days,
+    )
+    application.registration = entry
+    key, application.access_key_hash = new_access_key()
+    _save(application, user, "depunere")
+    record_event(
+        application=application,
+        action=Action.SUBMITTED,
+        user=user,
+        from_state=State.DRAFT,
+        to_state=State.SUBMITTED,
+        at=now,
+    )
+    record_event(
+        application=application,
+        action=Action.REGISTERED,
+        user=user,
+        from_state=State.SUBMITTED,
+        to_state=State.REGISTERED,
+        data={"number": entry.label, "due_date": _iso(application.due_date)},
+        at=entry.registered_at,
+        system=True,
+    )
+    if application.kind.builds_dossier:
+        from permits.services.assembly import request_assembly
+
+        request_assembly(application=application, reason="registration", user=user)
+    return application, key
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def take_in_review(
+    *,
+    application: Application,
+    user,
+    reason: str = "",
+    expected_revision: int | None = None,
+) -> Application:
+    application = _locked(application.pk)
+    _require_officer(user, application)
+    before = _transition(
+        application, "take_in_review", "preluare", expected_revision=expected_revision
+    )
+    _save(application, user, "preluare")
+    record_event(
+        application=application,
+        action=Action.TAKEN_IN_REVIEW,
+        user=user,
+        as_officer=True,
+        from_state=before,
+        to_state=application.state,
+        reason=reason,
+    )
+    return application
+
+
+@transaction.atomic
+def request_completion(
+    *,
+    application: Application,
+    user,
+    reason: str,
+    missing: list[str] | None = None,
+    now: datetime | None = None,
+    expected_revision: int | None = None,
+) -> Application:
+    """Return the dossier for completion with the written list of what is missing: the
+    legal clock stops."""
+    if not reason.strip():
+        raise PermitError("Precizați ce lipsește din documentație.")
+    application = _locked(application.pk)
+    _require_officer(user, application)
+    now = now or timezone.now()
+    before = _transition(
+        application,
+        "request_completion",
+        "solicitare completare",
+        expected_revision=expected_revision,
+        on=local_date(now),
+    )
+    _save(application, user, "solicitare completare")
+    record_event(
+        application=application,
+        action=Action.COMPLETION_REQUESTED,
+        user=user,
+        as_officer=True,
+        from_state=before,
+        to_state=application.state,
+        reason=reason,
+        data={"missing": list(missing or []), "days_used": application.clock_days_used},
+        at=now,
+    )
+    return application
+
+
+@transaction.atomic
+def complete(
+    *,
+    application: Application,
+    user=None,
+    key: str | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+    expected_revision: int | None = None,
+) -> Application:
+    """The applicant (or an officer receiving papers at the desk) completed the dossier:
+    the clock resumes with the days left."""
+    application = _locked(application.pk)
+    as_officer = can_officiate(user, application.kind) if user is not None else False
+    if not as_officer and not is_applicant(application, user=user, key=key):
+        raise PermissionDenied("Doar solicitantul sau un funcționar poate completa cererea.")
+    now = now or timezone.now()
+    before = _transition(
+        application,
+        "complete",
+        "completare",
+        expected_revision=expected_revision,
+        on=local_date(now),
+        reset=application.kind.completion_resets_clock,
+    )
+    _save(application, user, "completare")
+    record_event(
+        application=application,
+        action=Action.COMPLETED,
+        user=user,
+        as_officer=as_officer,
+        from_state=before,
+        to_state=application.state,
+        reason=reason,
+        data={"due_date": _iso(application.due_date)},
+        at=now,
+    )
+    return application
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _validity(kind: ApplicationKind, months: int | None) -> int | None:
+    months = months if months is not None else kind.validity_months_default
+    low, high = kind.validity_months_min, kind.validity_months_max
+    if months is None:
+        return None
+    if (low is not None and months < low) or (high is not None and months > high):
+        raise PermitError(
+            f"Valabilitatea pentru {kind.act_name or kind.name} este între {low} și {high} luni."
+        )
+    return months
+
+
+@transaction.atomic
+def issue(
+    *,
+    application: Application,
+    user,
+    validity_months: int | None = None,
+    notes: str = "",
+    now: datetime | None = None,
+    expected_revision: int | None = None,
+) -> IssuedAct:
+    """Issue the act with its own number (act register of the kind, per year)."""
+    application = _locked(application.pk)
+    _require_officer(user, application)
+    months = _validity(application.kind, validity_months)
+    now = now or timezone.now()
+    before = _transition(application, "issue", "emitere", expected_revision=expected_revision)
+    entry = numbering.next_number(
+        register=application.kind.act_register or application.kind.register,
+        reference=f"permits.act:{application.pk}",
+        user=user,
+        now=now,
+    )
+    _save(application, user, "emitere")
+    issued_on = local_date(entry.registered_at)
+    act = IssuedAct(
+        application=application,
+        registration=entry,
+        issued_at=entry.registered_at,
+        issued_by=user,
+        validity_months=months,
+        valid_until=add_months(issued_on, months) if months else None,
+        notes=notes,
+    )
+    act._history_user = user
+    act.save()
+    record_event(
+        application=application,
+        action=Action.ISSUED,
+        user=user,
+        as_officer=True,
+        from_state=before,
+        to_state=application.state,
+        reason=notes,
+        data={
+            "act_number": entry.label,
+            "valid_until": _iso(act.valid_until),
+            "validity_months": months,
+        },
+        at=entry.registered_at,
+    )
+    return act
+
+
+@transaction.atomic
+def reject(
+    *,
+    application: Application,
+    user,
+    reason: str,
+    expected_revision: int | None = None,
+) -> Application:
+    if not reason.strip():
+        raise PermitError("Motivați respingerea.")
+    application = _locked(application.pk)
+    _require_officer(user, application)
+    before = _transition(application, "reject", "respingere", expected_revision=expected_revision)
+    _save(application, user, "respingere")
+    record_event(
+        application=application,
+        action=Action.REJECTED,
+        user=user,
+        as_officer=True,
+        from_state=before,
+        to_state=application.state,
+        reason=reason,
+    )
+    return application
+
+
+@transaction.atomic
+def withdraw(
+    *,
+    application: Application,
+    user=None,
+    key: str | None = None,
+    reason: str = "",
+    expected_revision: int | None = None,
+) -> Application:
+    """The applicant withdraws (or an officer records a written withdrawal)."""
+    application = _locked(application.pk)
+    as_officer = can_officiate(user, application.kind) if user is not None else False
+    if not as_officer and not is_applicant(application, user=user, key=key):
+        raise PermissionDenied("Doar solicitantul poate retrage cererea.")
+    before = _transition(application, "withdraw", "retragere", expected_revision=expected_revision)
+    _save(application, user, "retragere")
+    record_event(
+        application=application,
+        action=Action.WITHDRAWN,
+        user=user,
+        as_officer=as_officer,
+        from_state=before,
+        to_state=application.state,
+        reason=reason,
+    )
+    return application
+
+
+@transaction.atomic
+def extend(
+    *,
+    application: Application,
+    user,
+    months: int,
+    reason: str = "",
+    now: datetime | None = None,
+) -> IssuedAct:
+    """Extend an issued act once, by at most the kind's maximum, if asked in time."""
+    application = _locked(application.pk)
+    _require_officer(user, application)
+    if application.state != State.ISSUED:
+        raise _conflict(application, "prelungire")
+    kind = application.kind
+    act = IssuedAct.objects.select_for_update().get(application=application)
+    if not kind.extension_months_max:
+        raise PermitError(f"{kind.act_name or kind.name} nu se prelungește.")
+    if act.extension_count >= 1:
+        raise WorkflowConflict("Actul a fost deja prelungit; se prelungește o singură dată.")
+    if not 1 <= months <= kind.extension_months_max:
+        raise PermitError(f"Prelungirea este de cel mult {kind.extension_months_max} luni.")
+    today = local_date(now or timezone.now())
+    expires = act.expires_on
+    if expires is None:
+        raise PermitError("Actul nu are termen de valabilitate.")
+    if today > expires:
+        raise PermitError("Actul a expirat și nu mai poate fi prelungit.")
+    notice = kind.extension_notice_days or 0
+    if (expires - today).days < notice:
+        raise PermitError(
+            f"Prelungirea se solicită cu cel puțin {notice} zile înainte de expirare "
+            f"({expires:%d.%m.%Y})."
+        )
+    act.extended_until = add_months(expires, months)
+    act.extension_count += 1
+    act._history_user = user
+    act.save()
+    application.revision += 1
+    _save(application, user, "prelungire")
+    record_event(
+        application=application,
+        action=Action.EXTENDED,
+        user=user,
+        as_officer=True,
+        from_state=application.state,
+        to_state=application.state,
+        reason=reason,
+        data={"months": months, "valid_until": _iso(act.extended_until)},
+        at=now,
+    )
+    return act
+
+
+# Tracking ---------------------------------------------------------------------------------
+def find_by_registration(*, label: str, key: str) -> Application | None:
+    """The application registered as `label` ('U-12/2025') if `key` is its access key;
+    None for an unknown number and for a wrong key alike."""
+    match = LABEL_RE.match(label or "")
+    if not match:
+        return None
+    prefix, number, year = match.group(1), int(match.group(2)), int(match.group(3))
+    entry = (
+        RegistryEntry.objects.filter(register__prefix=prefix, year=year, number=number)
+        .select_related("application")
+        .first()
+    )
+    application = getattr(entry, "application", None) if entry else None
+    if application is None or not key_matches(application, key):
+        return None
+    return application
