@@ -42,7 +42,7 @@ def test_parallel_submissions_are_consecutive_even_with_rollbacks(make_applicati
             with transaction.atomic():
                 services.submit_application(application=drafts[i], now=moment)
                 raise Rollback
-        application, key = services.submit_application(application=drafts[i], now=moment)
+        application, _ = services.submit_application(application=drafts[i], now=moment)
         return application.registration.number
 
     results = run_in_threads(len(drafts), submit)
