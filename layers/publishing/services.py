@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import sql
 
 from layers.models import Layer
@@ -60,7 +60,9 @@ def ensure_ows_role() -> None:
     """
     db = ows_database()
     role = sql.Identifier(db.user)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Roles are cluster-wide: serialise concurrent set-ups (parallel test workers).
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('gisapp_ows_role'))")
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [db.user])
         if cursor.fetchone() is None:
             cursor.execute(
