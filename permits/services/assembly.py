@@ -103,11 +103,16 @@ def flag_cadastre_change(*, parcel_ids: list[int]) -> list[int]:
     touching = Q(parcels__parcel_id__in=parcel_ids) | Q(
         footprint__isnull=False, footprint__intersects=_union_of(changed)
     )
-    open_apps = (
+    ids_query = (
         Application.objects.filter(state__in=OPEN_STATES)
         .filter(touching if changed.exists() else Q(parcels__parcel_id__in=parcel_ids))
-        .distinct()
+        .values("pk")
+    )
+    open_apps = (
+        Application.objects.filter(pk__in=ids_query, state__in=OPEN_STATES)
+        .select_related("kind")
         .select_for_update(of=("self",))
+        .order_by("pk")
     )
     ids = []
     for application in open_apps:

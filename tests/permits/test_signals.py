@@ -1,0 +1,69 @@
+"""layers.signals.cadastre_changed: open applications on the changed parcels are flagged,
+the change is recorded and a fresh dossier is queued; others are left alone."""
+
+from __future__ import annotations
+
+import pytest
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from layers.signals import cadastre_changed
+from permits import tasks
+from permits.models import Application, ApplicationEvent, AssemblyRun
+from permits.services import applications as services
+
+from .conftest import APPLICANT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cadastre_change_flags_open_applications(
+    make_application, plain_parcel, officer, django_capture_on_commit_callbacks
+):
+    registered, _ = make_application()
+    registered, _ = services.submit_application(application=registered)
+    draft, _ = make_application()
+    closed, _ = make_application()
+    closed, _ = services.submit_application(application=closed)
+    services.withdraw(application=closed, user=officer, reason="retrasă la ghișeu")
+    drawn, _ = services.create_application(
+        kind="cu",
+        applicant=dict(APPLICANT),
+        purpose="construire",
+        footprint=plain_parcel.geom.buffer(-2),  # a footprint inside the parcel, no parcels
+    )
+    drawn, _ = services.submit_application(application=drawn)
+    elsewhere, _ = make_application(
+        parcel=type(plain_parcel)
+        .objects.exclude(geom__intersects=plain_parcel.geom)
+        .order_by("pk")
+        .first()
+    )
+    elsewhere, _ = services.submit_application(application=elsewhere)
+    AssemblyRun.objects.update(status=AssemblyRun.Status.DONE)  # the registration runs ran
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cadastre_changed.send(sender=None, parcel_ids=[plain_parcel.pk])
+
+    flagged = set(Application.objects.filter(needs_reanalysis=True).values_list("pk", flat=True))
+    assert flagged == {registered.pk, drawn.pk}
+    for application in (registered, drawn):
+        event = application.events.get(action=ApplicationEvent.Action.CADASTRE_CHANGED)
+        assert event.role == "sistem" and event.data["parcels"] == [plain_parcel.pk]
+        run = application.assembly_runs.get(status=AssemblyRun.Status.QUEUED)
+        assert run.reason == AssemblyRun.Reason.CADASTRE
+        job = ProcrastinateJob.objects.get(task_name=tasks.TASK_NAME, args={"run_id": run.pk})
+        assert job.queue_name == tasks.QUEUE
+    for application in (draft, closed, elsewhere):
+        assert not application.events.filter(
+            action=ApplicationEvent.Action.CADASTRE_CHANGED
+        ).exists()
+
+    # a second change before the worker ran queues nothing more
+    cadastre_changed.send(sender=None, parcel_ids=[plain_parcel.pk])
+    assert registered.assembly_runs.filter(status=AssemblyRun.Status.QUEUED).count() == 1
+
+    # the fresh analysis clears the flag
+    tasks.assemble_dossier(run_id=registered.assembly_runs.get(status="queued").pk)
+    registered.refresh_from_db()
+    assert not registered.needs_reanalysis and registered.analysis is not None
+    assert registered.dossiers.count() == 1
