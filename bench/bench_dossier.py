@@ -1,0 +1,252 @@
+"""Dossier benchmark: the full GIS dossier (analysis + MapServer extracts + WeasyPrint PDF)
+warm and cold, WeasyPrint alone for the same document, and dossiers per second with two
+procrastinate workers.
+
+  cold   a fresh Python process per dossier (Django set-up excluded): first template
+         compile, font discovery, mapfile generation, cold caches
+  warm   the same process, after one dossier
+  pdf    WeasyPrint alone on the same HTML and images (what the PDF step costs)
+  queue  N applications registered at once, two `procrastinate worker --one-shot`
+         processes draining the permits queue
+
+Usage:  DATABASE_URL=postgis://postgres@127.0.0.1:PORT/gisapp_permits \\
+        .venv/bin/python bench/bench_dossier.py [--warm 10] [--cold 3] [--queue 12]
+The database gets the demo county (5,000 parcels) if it has none. Writes dossiers under a
+temporary MEDIA_ROOT; leaves the benchmark applications in the database (kind `cu`,
+description "bench").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisapp.settings")
+os.environ.setdefault("GISAPP_VAR_DIR", str(ROOT / "var"))
+if "DJANGO_MEDIA_ROOT" not in os.environ:
+    os.environ["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-dossier-")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from layers import demo  # noqa: E402
+from layers.models import Parcel  # noqa: E402
+from permits.models import Application, AssemblyRun  # noqa: E402
+from permits.services import applications as services  # noqa: E402
+from permits.services import assembly, documents  # noqa: E402
+from permits.services.acts import dossier_context  # noqa: E402
+
+APPLICANT = {"name": "Bench Solicitant", "email": "bench@example.org"}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    index = (len(ordered) - 1) * q
+    low = int(index)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (index - low)
+
+
+def show(name: str, values: list[float]) -> None:
+    print(
+        f"{name:<28} n={len(values):<3} p50={pct(values, 0.5) * 1000:8.0f} ms"
+        f"  p95={pct(values, 0.95) * 1000:8.0f} ms  max={max(values) * 1000:8.0f} ms"
+    )
+
+
+def parcels(count: int) -> list[Parcel]:
+    """Intravilan house plots spread over the county (deterministic)."""
+    qs = Parcel.objects.filter(intravilan=True).select_related("uat").order_by("pk")
+    total = qs.count()
+    step = max(1, total // max(count, 1))
+    return list(qs[::step][:count]) if total else []
+
+
+def registered(parcel: Parcel) -> Application:
+    """A registered CU; its assembly run is queued and its job deferred (on commit)."""
+    application, _ = services.create_application(
+        kind="cu",
+        applicant=dict(APPLICANT),
+        parcels=[{"uat": parcel.uat.siruta, "cadastral_number": parcel.cadastral_number}],
+        purpose="construire",
+        description="bench",
+        built_area=120,
+        floor_area=240,
+        height=8,
+        levels=2,
+    )
+    application, _ = services.submit_application(application=application)
+    return application
+
+
+def one_dossier(parcel: Parcel) -> tuple[float, dict]:
+    application = registered(parcel)
+    run = application.assembly_runs.get(status=AssemblyRun.Status.QUEUED)
+    started = time.perf_counter()
+    run = assembly.execute_run(run_id=run.pk)
+    elapsed = time.perf_counter() - started
+    if run.status != AssemblyRun.Status.DONE:
+        raise SystemExit(f"assembly failed: {run.error}")
+    return elapsed, run.timings
+
+
+def cold_child(parcel_id: int) -> None:
+    """Child process: one dossier, prints its time as JSON."""
+    elapsed, timings = one_dossier(Parcel.objects.select_related("uat").get(pk=parcel_id))
+    print(json.dumps({"elapsed": elapsed, "timings": timings}))
+
+
+def weasyprint_alone(parcel: Parcel, repeat: int) -> list[float]:
+    application = registered(parcel)
+    subject = assembly.subject_of(application)
+    analysis = assembly.layers_analysis.analyse(subject, proposed=assembly.proposed_of(application))
+    cadastre = assembly.cadastre_of(application)
+    extracts, _ = assembly.render_extracts(application=application, subject=subject)
+    context = dossier_context(
+        application=application,
+        analysis=analysis,
+        cadastre=cadastre,
+        extracts=extracts,
+        version=1,
+        generated_at=timezone.now(),
+        warnings=[],
+    )
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string("permits/pdf/dossier.html", context)
+    resources = {image.url: (image.png, "image/png") for image in extracts}
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fetcher = documents.InMemoryFetcher(resources)
+        HTML(string=html, url_fetcher=fetcher).render().write_pdf()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def queue_throughput(targets: list[Parcel], workers: int) -> tuple[int, float]:
+    with connection.cursor() as cursor:  # jobs of the runs this script ran in-process
+        cursor.execute(
+            "DELETE FROM procrastinate_jobs WHERE queue_name = 'permits' AND status = 'todo'"
+        )
+    runs = []
+    for parcel in targets:
+        application = registered(parcel)
+        runs.append(application.assembly_runs.get(status=AssemblyRun.Status.QUEUED).pk)
+    env = dict(os.environ)
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "procrastinate",
+                "worker",
+                "--queues",
+                "permits",
+                "--concurrency",
+                "1",
+                "--one-shot",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        done = AssemblyRun.objects.filter(
+            pk__in=runs, status__in=[AssemblyRun.Status.DONE, AssemblyRun.Status.FAILED]
+        ).count()
+        if done == len(runs):
+            break
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            proc.wait(timeout=10)
+    failed = AssemblyRun.objects.filter(pk__in=runs, status=AssemblyRun.Status.FAILED).count()
+    return len(runs) - failed, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warm", type=int, default=10)
+    parser.add_argument("--cold", type=int, default=3)
+    parser.add_argument("--pdf", type=int, default=10)
+    parser.add_argument("--queue", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        cold_child(args.child)
+        return
+    if not demo.county_exists():
+        print("generating the demo county (5,000 parcels)...", flush=True)
+        demo.generate_county(parcels=5_000)
+    from django.apps import apps
+
+    from permits import seed
+
+    seed.seed(apps)
+    print(f"database {connection.settings_dict['NAME']}, media {os.environ['DJANGO_MEDIA_ROOT']}")
+    total = args.warm + args.cold + args.queue + 2
+    targets = parcels(total)
+
+    cold = []
+    for parcel in targets[: args.cold]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(parcel.pk)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cold.append(json.loads(out.stdout.strip().splitlines()[-1])["elapsed"])
+    rest = targets[args.cold :]
+
+    one_dossier(rest[0])  # warm-up
+    warm, parts = [], {"analysis": [], "extracts": [], "pdf": []}
+    for parcel in rest[1 : 1 + args.warm]:
+        elapsed, timings = one_dossier(parcel)
+        warm.append(elapsed)
+        for key in parts:
+            parts[key].append(timings.get(key, 0.0))
+    rest = rest[1 + args.warm :]
+
+    pdf_only = weasyprint_alone(rest[0], args.pdf)
+    rest = rest[1:]
+
+    show("full dossier, cold", cold)
+    show("full dossier, warm", warm)
+    for key, values in parts.items():
+        show(f"  of which {key}", values)
+    show("WeasyPrint alone (same doc)", pdf_only)
+    if args.queue:
+        count, elapsed = queue_throughput(rest[: args.queue], args.workers)
+        print(
+            f"{args.workers} procrastinate workers: {count} dossiers in {elapsed:.1f} s "
+            f"= {count / elapsed:.2f} dossiers/s"
+        )
+
+
+if __name__ == "__main__":
+    main()
