@@ -99,8 +99,8 @@ def one_dossier(parcel: Parcel) -> tuple[float, dict]:
     started = time.perf_counter()
     run = assembly.execute_run(run_id=run.pk)
     elapsed = time.perf_counter() - started
-    if run.status != AssemblyRun.Status.DONE:
-        raise SystemExit(f"assembly failed: {run.error}")
+    if run.status != AssemblyRun.Status.DONE or run.warnings:
+        raise SystemExit(f"assembly incomplete: {run.error or run.warnings}")
     return elapsed, run.timings
 
 
@@ -205,8 +205,10 @@ def main() -> None:
         demo.generate_county(parcels=5_000)
     from django.apps import apps
 
+    from layers.publishing.services import ensure_ows_role
     from permits import seed
 
+    ensure_ows_role()  # MapServer reads the extracts' layers as the OWS role
     seed.seed(apps)
     print(f"database {connection.settings_dict['NAME']}, media {os.environ['DJANGO_MEDIA_ROOT']}")
     total = args.warm + args.cold + args.queue + 2
