@@ -19,6 +19,20 @@ ALLOWED_HOSTS = env.env_list(
 )
 CSRF_TRUSTED_ORIGINS = env.env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [], "https origins")
 
+# Behind nginx with TLS in production; the defaults follow DEBUG so that a production
+# configuration passes `manage.py check --deploy` without extra variables.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.env_bool("DJANGO_SSL_REDIRECT", not DEBUG, "redirect http to https")
+SESSION_COOKIE_SECURE = env.env_bool("DJANGO_SECURE_COOKIES", not DEBUG, "https-only cookies")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000, "HSTS")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
 # Geometry is stored in Stereo 70, the national system of cadastral data (metres, exact
 # areas). API_SRID is what GeoJSON speaks, DISPLAY_SRID what the web map draws in.
 SRID = 3844
@@ -137,6 +151,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # chatty at INFO: every CSS step of every PDF, every task registration
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+    },
 }
 
 # OGC services: MapServer mapfiles generated from the layer registry (layers.publishing).
@@ -168,3 +188,4 @@ OGCAPI_TEMPLATES = env.env_str(
     "OGCAPI_TEMPLATES", "/usr/share/mapserver/ogcapi/templates/html-plain/", "OGC API HTML"
 )
 MAP2IMG_BIN = env.env_str("MAP2IMG_BIN", "/usr/bin/map2img", "MapServer's renderer for extracts")
+OWS_BIND = env.env_str("OWS_BIND", "127.0.0.1:8002", "host:port of the MapServer FastCGI pool")

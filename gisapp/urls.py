@@ -5,8 +5,11 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from gisapp.health import healthz
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("import/", include("import_cadastru.urls")),
     path("", include("layers.urls")),

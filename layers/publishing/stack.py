@@ -42,7 +42,16 @@ def wait_for_port(port: int, timeout: float = 20.0) -> None:
 class MapServerPool:
     """N FastCGI `mapserv` processes sharing one listening socket on 127.0.0.1:port."""
 
-    def __init__(self, *, port: int, workers: int, config_file: Path, max_requests: int = 0):
+    def __init__(
+        self,
+        *,
+        port: int,
+        workers: int,
+        config_file: Path,
+        max_requests: int = 0,
+        host: str = "127.0.0.1",
+    ):
+        self.host = host or "127.0.0.1"
         self.port = port
         self.workers = workers
         self.config_file = config_file
@@ -80,7 +89,7 @@ class MapServerPool:
     def start(self) -> MapServerPool:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
+        sock.bind((self.host, self.port))
         sock.listen(256)
         sock.set_inheritable(True)
         self._sock = sock
@@ -134,11 +143,12 @@ http {{
     fastcgi_cache_path {tmp_dir}/owscache levels=1 keys_zone=owscaps:4m max_size=64m
                        inactive=10m use_temp_path=off;
     map $arg_request $ows_no_cache {{ default 1; ~*^getcapabilities$ 0; }}
-    upstream django {{ server 127.0.0.1:{django_port}; keepalive 16; }}
-    upstream mapserver {{ server 127.0.0.1:{fcgi_port}; keepalive 8; }}
+    upstream django {{ server {django_upstream}; keepalive 16; }}
+    upstream mapserver {{ server {mapserver_upstream}; keepalive 8; }}
     server {{
-        listen 127.0.0.1:{listen_port};
+        listen {listen};
         server_name _;
+        location = /nginx-health {{ access_log off; return 200 "ok\n"; }}{static_location}
         location = /ows {{
             auth_request /_ows_auth;
             auth_request_set $mapfile $upstream_http_x_mapfile;
@@ -218,7 +228,15 @@ class Nginx:
         caps_cache_seconds: int = 60,
         extra_locations: str = "",
         access_log: bool = False,
+        static_root: Path | None = None,
+        listen_host: str = "127.0.0.1",
+        django_upstream: str | None = None,
+        mapserver_upstream: str | None = None,
     ):
+        self.static_root = static_root
+        self.listen_host = listen_host
+        self.django_upstream = django_upstream or f"127.0.0.1:{django_port}"
+        self.mapserver_upstream = mapserver_upstream or f"127.0.0.1:{fcgi_port}"
         self.run_dir = run_dir
         self.listen_port = listen_port
         self.django_port = django_port
@@ -245,9 +263,14 @@ class Nginx:
             tmp_dir=tmp_dir,
             access_log=f"{self.run_dir}/nginx-access.log" if self.access_log else "off",
             max_body=f"{settings.UPLOAD_MAX_MB}m",
-            django_port=self.django_port,
-            fcgi_port=self.fcgi_port,
-            listen_port=self.listen_port,
+            django_upstream=self.django_upstream,
+            mapserver_upstream=self.mapserver_upstream,
+            listen=f"{self.listen_host}:{self.listen_port}",
+            static_location=(
+                f"\n        location /static/ {{ alias {self.static_root}/; expires 7d; }}"
+                if self.static_root
+                else ""
+            ),
             auth_cache=self.auth_cache_seconds,
             caps_cache=self.caps_cache_seconds,
             extra_locations=self.extra_locations,
