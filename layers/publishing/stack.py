@@ -148,7 +148,7 @@ http {{
     server {{
         listen {listen};
         server_name _;
-        location = /nginx-health {{ access_log off; return 200 "ok\n"; }}{static_location}
+        location = /nginx-health {{ access_log off; return 200 "ok"; }}{static_location}
         location = /ows {{
             auth_request /_ows_auth;
             auth_request_set $mapfile $upstream_http_x_mapfile;
@@ -232,7 +232,10 @@ class Nginx:
         listen_host: str = "127.0.0.1",
         django_upstream: str | None = None,
         mapserver_upstream: str | None = None,
+        user: str | None = None,
+        tmp_dir: Path | None = None,
     ):
+        self.user = user
         self.static_root = static_root
         self.listen_host = listen_host
         self.django_upstream = django_upstream or f"127.0.0.1:{django_port}"
@@ -249,13 +252,12 @@ class Nginx:
         self._proc: subprocess.Popen | None = None
         # Worker-writable temp paths live in /tmp: the checkout may not be reachable by
         # www-data (e.g. under /root).
-        self.tmp_dir = Path(tempfile.mkdtemp(prefix="gisapp-nginx-"))
+        self.tmp_dir = tmp_dir or Path(tempfile.mkdtemp(prefix="gisapp-nginx-"))
 
     def config(self) -> str:
         tmp_dir = self.tmp_dir
-        user_line = ""
-        if os.geteuid() == 0:
-            user_line = "user www-data;"
+        user = self.user if self.user is not None else ("www-data" if os.geteuid() == 0 else "")
+        user_line = f"user {user};" if user else ""
         return NGINX_CONF.format(
             user_line=user_line,
             workers=self.workers,
