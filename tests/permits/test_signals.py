@@ -67,3 +67,16 @@ def test_cadastre_change_flags_open_applications(
     registered.refresh_from_db()
     assert not registered.needs_reanalysis and registered.analysis is not None
     assert registered.dossiers.count() == 1
+
+
+def test_registration_queues_the_assembly_job(make_application, django_capture_on_commit_callbacks):
+    application, _ = make_application()
+    with django_capture_on_commit_callbacks(execute=True):
+        application, _ = services.submit_application(application=application)
+    run = application.assembly_runs.get()
+    assert run.status == AssemblyRun.Status.QUEUED and run.reason == "registration"
+    job = ProcrastinateJob.objects.get(task_name=tasks.TASK_NAME, args={"run_id": run.pk})
+    assert job.queue_name == tasks.QUEUE and job.status == "todo"
+    general, _ = make_application(kind="petitie")
+    services.submit_application(application=general)
+    assert not general.assembly_runs.exists()  # no GIS dossier for a petition
