@@ -257,3 +257,28 @@ def test_kinds_and_schema(rec):
     paths = json.loads(schema.content)["paths"]
     assert "/api/permits/applications/{public_id}/take-in-review/" in paths
     assert "/api/permits/track/" in paths
+
+
+def test_rejection_with_reason_is_tracked(rec, plain_parcel, officer):
+    created = rec.client().post(f"{BASE}/applications/", _payload(plain_parcel), format="json")
+    url = f"{BASE}/applications/{created.json()['id']}/"
+    submitted = rec.client(key=created.json()["access_key"]).post(f"{url}submit/").json()
+    staff = rec.client(officer, officer=True)
+    assert staff.post(f"{url}take-in-review/").status_code == 200
+    assert staff.post(f"{url}reject/", {"reason": ""}, format="json").status_code == 400
+    rejected = staff.post(f"{url}reject/", {"reason": "Teren în afara UTR."}, format="json")
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    track = (
+        rec.client()
+        .post(
+            f"{BASE}/track/",
+            {
+                "registration_number": submitted["registration_number"],
+                "access_key": submitted["access_key"],
+            },
+            format="json",
+        )
+        .json()
+    )
+    assert track["state"] == "rejected" and track["events"][-1]["reason"] == "Teren în afara UTR."
+    assert staff.post(f"{url}issue/", {}, format="json").status_code == 409
