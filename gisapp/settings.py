@@ -100,6 +100,14 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+_replica_url = env.env_str(
+    "DATABASE_REPLICA_URL", "", "a streaming replica for spatial reads (optional)"
+)
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    DATABASES["replica"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["gisapp.db_router.ReplicaRouter"]
 
 # GDAL 3.6 (Debian 12) cannot block file and network access from spatial references.
 # Uploaded files are opened only through an explicit driver allow-list that excludes VRT

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection
 
+from layers.db import read_connection
 from layers.models import CountyRoad, RoadZoneRule
 from layers.roads import road_position
 
@@ -114,7 +114,7 @@ def subject_geometry(parcels: list[tuple[int, str]]) -> GEOSGeometry:
     """The union of the named parcels (UAT SIRUTA, cadastral number) in the storage SRID."""
     if not parcels:
         raise UnknownParcel("Nu a fost indicat niciun imobil.")
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT u.siruta, p.cadastral_number, ST_AsEWKB(p.geom) FROM layers_parcel p "
             "JOIN layers_uat u ON u.id = p.uat_id "
@@ -161,7 +161,7 @@ def analyse(geom: GEOSGeometry, *, proposed: dict[str, Any] | None = None) -> di
     geom = _storage(geom)
     if geom.dims < 2:
         raise InvalidSubject("Subiectul analizei trebuie să fie o suprafață (imobil sau amprentă).")
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_OVERLAY_SQL, {"g": geom.hexewkb.decode()})
         overlay, road_id, road_distance, closest = cursor.fetchone()
     if isinstance(overlay, str):
@@ -210,7 +210,7 @@ def _road_section(road_id, distance, closest, bands, proposed) -> dict[str, Any]
     road = CountyRoad.objects.get(pk=road_id)
     point = GEOSGeometry(memoryview(bytes(closest)))
     position = road_position(road, point)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM layers_intravilan "
             "WHERE ST_Intersects(geom, %s::geometry))",

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, Point
-from django.db import connection
 
+from layers.db import read_connection
 from layers.models import CountyRoad
 
 _PARTS_CTE = """
@@ -97,7 +97,7 @@ class RoadPosition:
 def road_position(road: CountyRoad, point: GEOSGeometry) -> RoadPosition:
     """The km+m position of the point of `road` nearest to `point`."""
     point = _in_storage_srid(point)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_POSITION_SQL, {"road": road.pk, "pt": point.hexewkb.decode()})
         chainage, offset, cross, nearest = cursor.fetchone()
     return RoadPosition(
@@ -114,7 +114,7 @@ def road_position(road: CountyRoad, point: GEOSGeometry) -> RoadPosition:
 def point_at_km(road: CountyRoad, km: float) -> Point:
     """The point on the axis of `road` at kilometre `km`; ValueError outside the road."""
     chainage = (km - float(road.km_start)) * 1000
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_POINT_AT_SQL, {"road": road.pk, "chainage": chainage})
         row = cursor.fetchone()
     if row is None:
