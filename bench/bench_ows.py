@@ -208,6 +208,8 @@ def main() -> None:
         f"{db['PORT']}/{db['NAME']}",
         "OWS_DIR": str(ows_dir),
         "DJANGO_DEBUG": "false",
+        "DJANGO_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
     }
     django_proc = subprocess.Popen(
         [

@@ -58,6 +58,10 @@ def ows(django_db_setup, django_db_blocker, tmp_path_factory):
         OWS_DIR=str(ows_dir),
         OWS_ONLINE_RESOURCE=f"{base}/ows?",
         DJANGO_DEBUG="false",
+        # plain http on loopback: no https redirect, cookies without the Secure flag
+        DJANGO_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_HSTS_SECONDS="0",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
     )
     pool = MapServerPool(port=fcgi, workers=2, config_file=mapserver_config(ows_dir)).start()
