@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "procrastinate.contrib.django",
+    "axes",
     "layers",
     "import_cadastru",
     "permits",
@@ -67,7 +68,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last: it turns a locked-out login into a 429 answer
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling for every way in (admin and portal forms, DRF Basic, QGIS Basic on /ows).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.env_int("AXES_FAILURE_LIMIT", 5, "failed logins before a lockout")
+AXES_COOLOFF_TIME = env.env_int("AXES_COOLOFF_MINUTES", 15, "lockout length (minutes)") / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "gisapp.urls"
 WSGI_APPLICATION = "gisapp.wsgi.application"
@@ -164,6 +178,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

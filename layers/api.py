@@ -39,7 +39,7 @@ def parse_geojson(value: dict, crs: str) -> GEOSGeometry:
     return geom
 
 
-class ParcelRefSerializer(serializers.Serializer):
+class AnalysisParcelRefSerializer(serializers.Serializer):
     uat = serializers.IntegerField(help_text="Codul SIRUTA al UAT")
     cadastral_number = serializers.CharField(max_length=30)
 
@@ -59,7 +59,7 @@ class ProposedSerializer(serializers.Serializer):
 class AnalysisRequestSerializer(serializers.Serializer):
     geometry = serializers.JSONField(required=False, help_text="GeoJSON geometry (suprafață)")
     crs = serializers.CharField(required=False, default="EPSG:4326")
-    parcels = ParcelRefSerializer(many=True, required=False)
+    parcels = AnalysisParcelRefSerializer(many=True, required=False)
     proposed = ProposedSerializer(required=False)
 
     def validate(self, attrs):
