@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 class Canary(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server API
+    def do_GET(self):
         Canary.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "application/xml")
