@@ -179,6 +179,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", default="", help="comma-separated request names to run")
     args = parser.parse_args()
     for tool in ("wrk", "fcgiwrap", "nginx"):
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
@@ -260,7 +261,10 @@ def main() -> None:
             f"{'request':18} {'conc':>4} | {'path':6} {'req/s':>8} {'p50 ms':>8} "
             f"{'p95 ms':>8} {'errors':>6} | public/raw"
         )
+        wanted = {w.strip().lower() for w in args.only.split(",") if w.strip()}
         for name, queries, expect, levels in suites:
+            if wanted and not any(w in name.lower() for w in wanted):
+                continue
             for path in ("/ows", "/ows-raw", "/ows-cgi"):
                 sanity(base, path, queries[0], expect)
             for concurrency in levels:

@@ -264,6 +264,9 @@ def _render_layer(layer: Layer, db: OwsDatabase, out_dir: Path) -> list[str]:
             f"    TEMPLATE {q(out_dir / 'templates' / (layer.name + '.html'))}",
             "    TOLERANCE 3",
             "    TOLERANCEUNITS PIXELS",
+            # keep the PostgreSQL connection open across FastCGI requests (a new backend
+            # per request costs more than drawing a tile)
+            '    PROCESSING "CLOSE_CONNECTION=DEFER"',
         ]
         if layer.label_attribute:
             out.append(f"    LABELITEM {q(layer.label_attribute)}")
