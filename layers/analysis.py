@@ -70,17 +70,30 @@ buildings AS (
     WHERE ST_Intersects(b.geom, s.g) AND NOT ST_Touches(b.geom, s.g)
 ),
 nearest AS (
-    SELECT c.id, ST_Distance(c.geom, s.g) AS d,
-           ST_AsEWKB(ST_ClosestPoint(c.geom, s.g)) AS p
-    FROM (SELECT id, geom FROM layers_countyroad, s ORDER BY geom <-> s.g LIMIT 5) c, s
+    SELECT c.*, ST_Distance(c.geom, s.g) AS d, ST_ClosestPoint(c.geom, s.g) AS p
+    FROM (SELECT r.id, r.number, r.name, r.administrator, r.category, r.km_start, r.geom
+          FROM layers_countyroad r, s ORDER BY r.geom <-> s.g LIMIT 5) c, s
     ORDER BY ST_Distance(c.geom, s.g), c.id LIMIT 1
+),
+road AS (
+    SELECT n.*, EXISTS (SELECT 1 FROM layers_intravilan i WHERE ST_Intersects(i.geom, n.p))
+           AS in_intravilan
+    FROM nearest n
 )
 SELECT json_build_object(
     'area_m2', ST_Area(s.g), 'uats', uats.j, 'intravilan', intra.j, 'zones', zones.j,
     'restrictions', restrictions.j, 'road_bands', bands.j, 'existing_built_m2', buildings.a,
     'centroid', json_build_array(ST_X(ST_Transform(ST_Centroid(s.g), 4326)),
-                                 ST_Y(ST_Transform(ST_Centroid(s.g), 4326)))
-), (SELECT id FROM nearest), (SELECT d FROM nearest), (SELECT p FROM nearest)
+                                 ST_Y(ST_Transform(ST_Centroid(s.g), 4326))),
+    'road', (SELECT json_build_object(
+        'id', road.id, 'number', road.number, 'name', road.name,
+        'administrator', road.administrator, 'category', road.category,
+        'km_start', road.km_start, 'distance', road.d,
+        'closest', encode(ST_AsEWKB(road.p), 'hex'), 'in_intravilan', road.in_intravilan,
+        'rule', (SELECT row_to_json(r) FROM layers_roadzonerule r
+                 WHERE r.category = road.category AND r.intravilan = road.in_intravilan))
+        FROM road)
+)
 FROM s, uats, intra, zones, restrictions, bands, buildings
 """
 
@@ -163,7 +176,7 @@ def analyse(geom: GEOSGeometry, *, proposed: dict[str, Any] | None = None) -> di
         raise InvalidSubject("Subiectul analizei trebuie să fie o suprafață (imobil sau amprentă).")
     with read_connection().cursor() as cursor:
         cursor.execute(_OVERLAY_SQL, {"g": geom.hexewkb.decode()})
-        overlay, road_id, road_distance, closest = cursor.fetchone()
+        (overlay,) = cursor.fetchone()
     if isinstance(overlay, str):
         overlay = json.loads(overlay)
     area = overlay["area_m2"]
@@ -197,27 +210,28 @@ def analyse(geom: GEOSGeometry, *, proposed: dict[str, Any] | None = None) -> di
         "zones": overlay["zones"],
         "restrictions": overlay["restrictions"],
         "road_bands": overlay["road_bands"],
-        "road": _road_section(road_id, road_distance, closest, overlay["road_bands"], proposed),
+        "road": _road_section(overlay["road"], overlay["road_bands"], proposed),
     }
     result["findings"] = _findings(result, proposed)
     result["approvals"] = _approvals(result)
     return result
 
 
-def _road_section(road_id, distance, closest, bands, proposed) -> dict[str, Any] | None:
-    if road_id is None:
+def _road_section(nearest: dict | None, bands, proposed) -> dict[str, Any] | None:
+    if nearest is None:
         return None
-    road = CountyRoad.objects.get(pk=road_id)
-    point = GEOSGeometry(memoryview(bytes(closest)))
-    position = road_position(road, point)
-    with read_connection().cursor() as cursor:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM layers_intravilan "
-            "WHERE ST_Intersects(geom, %s::geometry))",
-            [point.hexewkb.decode()],
-        )
-        in_intravilan = cursor.fetchone()[0]
-    rule = RoadZoneRule.objects.filter(category=road.category, intravilan=in_intravilan).first()
+    road = CountyRoad(
+        pk=nearest["id"],
+        number=nearest["number"],
+        name=nearest["name"],
+        administrator=nearest["administrator"],
+        category=nearest["category"],
+        km_start=nearest["km_start"],
+    )
+    distance = nearest["distance"]
+    position = road_position(road, GEOSGeometry(nearest["closest"]))
+    in_intravilan = nearest["in_intravilan"]
+    rule = RoadZoneRule(**nearest["rule"]) if nearest["rule"] else None
     reached = sorted({b["band"] for b in bands if b["road_id"] == road.pk}, key=BAND_ORDER.index)
     section: dict[str, Any] = {
         "id": road.pk,
