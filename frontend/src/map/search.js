@@ -1,0 +1,79 @@
+// Search box: cadastral number (with UAT), address, road + km, registration number.
+
+import { h, clear, fetchJSON } from '../lib/dom.js';
+import { gettext, interpolate } from '../lib/i18n.js';
+import { parseRegistrationNumber } from '../lib/km.js';
+
+export function setupSearch(form, input, resultsPane, { config, onResult, showPane }) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const q = input.value.trim();
+    if (!q) return;
+    clear(resultsPane).append(h('p', {}, gettext('Se caută…')));
+    showPane();
+    let results = [];
+    try {
+      const data = await fetchJSON(`${config.api.search}?q=${encodeURIComponent(q)}`);
+      results = data.results;
+    } catch (error) {
+      clear(resultsPane).append(h('p', { class: 'error' }, error.detail || gettext('Căutarea a eșuat.')));
+      return;
+    }
+    const registration = parseRegistrationNumber(q);
+    if (registration) results = results.concat(await searchApplications(config, registration));
+    renderResults(resultsPane, q, results, onResult);
+    const usable = results.filter((r) => r.kind !== 'error');
+    if (usable.length === 1) onResult(usable[0]);
+  });
+}
+
+/** The permits hook for registration numbers: nothing when the API is not there. */
+async function searchApplications(config, { number, year }) {
+  try {
+    const data = await fetchJSON(
+      `${config.api.applications}?registration=${encodeURIComponent(`${number}/${year}`)}`,
+    );
+    const items = Array.isArray(data) ? data : data.results || [];
+    return items
+      .filter((a) => a.parcel || a.geometry)
+      .map((a) => ({
+        kind: 'application',
+        label: interpolate(gettext('Cererea nr. %(nr)s'), { nr: a.registration_number || `${number}/${year}` }),
+        detail: a.kind || '',
+        ref: a.parcel,
+        geometry: a.geometry || null,
+        bbox: a.bbox || null,
+      }));
+  } catch {
+    return [];
+  }
+}
+
+function renderResults(pane, q, results, onResult) {
+  clear(pane);
+  pane.append(h('h2', { class: 'pane-title' }, interpolate(gettext('Rezultate pentru „%(q)s”'), { q })));
+  if (!results.length) {
+    pane.append(h('p', {}, gettext('Niciun rezultat.')));
+    return;
+  }
+  const list = h('ul', { class: 'results' });
+  for (const result of results) {
+    if (result.kind === 'error') {
+      list.append(h('li', { class: 'error' }, result.label));
+      continue;
+    }
+    list.append(
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          { type: 'button', class: 'linkish', dataset: { kind: result.kind }, onclick: () => onResult(result) },
+          result.label,
+        ),
+        result.detail ? h('span', { class: 'muted' }, ` ${result.detail}`) : null,
+      ),
+    );
+  }
+  pane.append(list);
+}

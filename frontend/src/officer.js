@@ -1,0 +1,102 @@
+// Entry point of the officers' web map (/harta/).
+
+import './styles.css';
+import { loadEmbeddedCatalog, gettext, currentLanguage } from './lib/i18n.js';
+import { setLocale, formatStereo70 } from './lib/format.js';
+import { h, clear, fetchJSON } from './lib/dom.js';
+import { createMap, readConfig, onKeyboardIdentify } from './map/mapview.js';
+import { renderLayerTree } from './map/layertree.js';
+import { renderParcelCard, renderRoadCard, loadApplications } from './map/card.js';
+import { setupSearch } from './map/search.js';
+import { setupTools } from './map/tools.js';
+import { setupTabs, setupPanelToggle } from './map/panel.js';
+
+loadEmbeddedCatalog();
+setLocale(currentLanguage());
+const config = readConfig();
+const statusbar = document.getElementById('status');
+const parts = createMap(config, { target: 'map', statusElement: statusbar });
+const panel = document.getElementById('panel');
+const showTab = setupTabs(panel);
+const toggle = setupPanelToggle(document.getElementById('panel-toggle'), panel, parts.map);
+const infoPane = document.getElementById('pane-info');
+let selectedParcel = null;
+
+renderLayerTree(document.getElementById('pane-layers'), config, parts);
+
+function setStatus(text) {
+  statusbar.textContent = text;
+}
+
+function showCard(data) {
+  clear(infoPane);
+  selectedParcel = data.parcel || null;
+  if (data.parcel) {
+    infoPane.append(renderParcelCard(data.parcel, { officer: config.officer }));
+    parts.showGeometry(data.parcel.geometry);
+    loadApplications(infoPane.querySelector('.applications'), data.parcel.ref, config.api.applications);
+  }
+  if (data.road) infoPane.append(renderRoadCard(data.road));
+  if (!data.parcel && !data.road) {
+    parts.showGeometry(null);
+    infoPane.append(h('p', {}, gettext('Nimic de identificat în acest punct.')));
+  }
+  showTab('tab-info');
+  if (toggle.narrow.matches) toggle.open();
+  window.__gisapp.cardShown = performance.now();
+  document.body.dataset.cardCount = String(Number(document.body.dataset.cardCount || 0) + 1);
+}
+
+let identifySeq = 0;
+async function identify(coordinate) {
+  const seq = ++identifySeq;
+  window.__gisapp.identifyStart = performance.now();
+  const [x, y] = coordinate;
+  setStatus(formatStereo70(coordinate));
+  try {
+    const data = await fetchJSON(
+      `${config.api.identify}?x=${x.toFixed(2)}&y=${y.toFixed(2)}&res=${parts.view.getResolution().toFixed(3)}`,
+    );
+    if (seq === identifySeq) showCard(data);
+  } catch (error) {
+    setStatus(error.detail || gettext('Identificarea a eșuat.'));
+  }
+}
+
+parts.map.on('singleclick', (event) => {
+  if (parts.map.getInteractions().getArray().some((i) => i.get('drawing'))) return;
+  if (document.querySelector('[data-tool][aria-pressed=true]')) return;
+  identify(event.coordinate);
+});
+onKeyboardIdentify(parts.map, identify);
+
+async function onResult(result) {
+  if (result.kind === 'parcel' || (result.kind === 'application' && result.ref)) {
+    const [siruta, number] = result.ref.split(':');
+    parts.showGeometry(result.geometry, { fit: true });
+    try {
+      const card = await fetchJSON(`${config.api.parcel}${siruta}/${encodeURIComponent(number)}/`);
+      showCard({ parcel: card, road: null });
+      parts.showGeometry(card.geometry);
+    } catch (error) {
+      setStatus(error.detail || gettext('Imobilul nu a putut fi încărcat.'));
+    }
+  } else if (result.geometry) {
+    parts.showGeometry(result.geometry, { fit: true });
+    setStatus(result.label);
+  }
+  document.body.dataset.lastResult = result.label;
+}
+
+setupSearch(
+  document.getElementById('search-form'),
+  document.getElementById('search-input'),
+  document.getElementById('pane-results'),
+  { config, onResult, showPane: () => showTab('tab-results') },
+);
+setupTools(document.getElementById('pane-tools'), {
+  config,
+  parts,
+  getSelectedParcel: () => selectedParcel,
+  setStatus,
+});

@@ -1,0 +1,113 @@
+"""Pages of the front-end: the officers' web map, the citizen portal and its parcel
+status pages, login. Views are thin: data come from layers.api_map."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_GET
+from rest_framework import serializers
+
+from frontend.i18n import js_catalog, romanian_by_default
+from frontend.summary import parcel_summary
+from layers.access import is_officer
+from layers.api_map import (
+    map_config,
+    parcel_by_ref,
+    parcel_card,
+    parcel_id_at,
+    search,
+    storage_point,
+)
+from layers.models import Parcel
+
+LOGIN_URL = reverse_lazy("frontend:login")
+
+
+def _page_context(request: HttpRequest, **extra) -> dict:
+    return {
+        "map_config": map_config(request.user),
+        "i18n": js_catalog(request.LANGUAGE_CODE),
+        **extra,
+    }
+
+
+@require_GET
+@romanian_by_default
+@login_required(login_url=LOGIN_URL)
+def officer_map(request: HttpRequest) -> HttpResponse:
+    """The officers' web map: all layers they may see, identify, search, tools, print."""
+    if not is_officer(request.user):
+        raise PermissionDenied("Harta funcționarilor este disponibilă doar funcționarilor.")
+    return render(request, "frontend/map.html", _page_context(request, page="officer"))
+
+
+@require_GET
+@romanian_by_default
+def portal(request: HttpRequest) -> HttpResponse:
+    """The citizen portal: find a parcel by number or on the map and read its status."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = [r for r in search(query) if r["kind"] == "parcel"] if query else []
+    return render(
+        request,
+        "frontend/portal.html",
+        _page_context(
+            request,
+            page="portal",
+            query=query,
+            results=results,
+            status_base=reverse("frontend:parcel-status", args=[1, "x"]).rsplit("1/x/", 1)[0],
+        ),
+    )
+
+
+def _status_response(request: HttpRequest, parcel: Parcel) -> HttpResponse:
+    card = parcel_card(parcel, officer=False)
+    context = {"summary": parcel_summary(card), "card": card}
+    if request.GET.get("fragment") == "1":
+        return render(request, "frontend/_parcel_status.html", context)
+    return render(request, "frontend/parcel_status.html", context)
+
+
+@require_GET
+@romanian_by_default
+def parcel_status(request: HttpRequest, siruta: int, number: str) -> HttpResponse:
+    """Public status of a parcel: zone, rules in plain language, restrictions, approvals,
+    road zone. Never owners or applicants."""
+    parcel = parcel_by_ref(siruta, number)
+    if parcel is None:
+        raise Http404("Imobil inexistent")
+    return _status_response(request, parcel)
+
+
+@require_GET
+@romanian_by_default
+def parcel_status_at(request: HttpRequest) -> HttpResponse:
+    """The parcel status of the parcel under a map click (x, y in EPSG:3844)."""
+    try:
+        point = storage_point(float(request.GET["x"]), float(request.GET["y"]))
+    except (KeyError, ValueError, serializers.ValidationError) as exc:
+        raise Http404("Punct invalid") from exc
+    pid = parcel_id_at(point)
+    if pid is None:
+        return render(request, "frontend/_no_parcel.html", status=404)
+    return _status_response(request, Parcel.objects.select_related("uat").get(pk=pid))
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "frontend/login.html"
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("frontend:map")
+
+    @method_decorator(romanian_by_default)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("frontend:portal")
