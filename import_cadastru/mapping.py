@@ -48,6 +48,7 @@ def _text(max_length: int) -> Converter:
             raise BadValue(f"text mai lung de {max_length} caractere")
         return text
 
+    convert.max_length = max_length  # type: ignore[attr-defined] - read by convert_array
     return convert
 
 
@@ -87,6 +88,7 @@ def _integer(low: int, high: int) -> Converter:
             raise BadValue(f"{number} este în afara domeniului {low}–{high}")
         return number
 
+    convert.bounds = (low, high)  # type: ignore[attr-defined] - read by convert_array
     return convert
 
 
@@ -413,33 +415,30 @@ def copy_text(value: Any) -> str:
 def convert_array(column: Column, values) -> tuple[list[str], dict[int, str]]:
     """A whole column of a batch as COPY text, and the errors by feature index.
 
-    Numeric arrays take vectorised fast paths; strings and mixed arrays go value by
-    value through the column's converter.
+    The common cases (integers from integer arrays, decimals from float arrays, clean
+    strings) take fast paths; anything else goes value by value through the converter.
     """
     import numpy as np
 
     arr = np.asarray(values)
     errors: dict[int, str] = {}
     kind = column.sql_type
-    if arr.dtype.kind in "iub" and (kind in ("bigint", "integer") or kind == "boolean"):
-        if kind == "boolean":
-            return ["t" if v else "f" for v in arr.tolist()], errors
-        out = []
-        low_high = column.convert  # range checked by the converter for the odd value
-        for i, v in enumerate(arr.tolist()):
-            try:
-                out.append(copy_text(low_high(v)))
-            except BadValue as exc:
-                errors[i] = str(exc)
-                out.append("\\N")
-        return out, errors
+    items = arr.tolist()
+    convert = column.convert
+    if arr.dtype.kind in "iub" and kind == "boolean":
+        return ["t" if v else "f" for v in items], errors
+    bounds = getattr(convert, "bounds", None)
+    if arr.dtype.kind in "iu" and bounds:
+        low, high = bounds
+        if arr.size == 0 or (int(arr.min()) >= low and int(arr.max()) <= high):
+            return list(map(str, items)), errors
     if arr.dtype.kind == "f" and kind.startswith("numeric"):
         places = int(kind.split(",")[1].rstrip(")"))
         digits = int(kind.split("(")[1].split(",")[0])
         limit = 10.0 ** (digits - places)
         fmt = f"%.{places}f"
         out = []
-        for i, v in enumerate(arr.tolist()):
+        for i, v in enumerate(items):
             if v != v:
                 out.append("\\N")
             elif abs(v) >= limit:
@@ -448,14 +447,29 @@ def convert_array(column: Column, values) -> tuple[list[str], dict[int, str]]:
             else:
                 out.append(fmt % v)
         return out, errors
-    convert = column.convert
+    max_length = getattr(convert, "max_length", None)
     out = []
-    for i, v in enumerate(arr.tolist()):
+    append = out.append
+    for i, v in enumerate(items):
+        if max_length is not None and v.__class__ is str:
+            text = v.strip()
+            if not text or text == "_empty":
+                append("\\N")
+                continue
+            if (
+                len(text) <= max_length
+                and "\\" not in text
+                and "\t" not in text
+                and "\n" not in text
+                and "\r" not in text
+            ):
+                append(text.translate(CEDILLA))
+                continue
         try:
-            out.append(copy_text(convert(v)))
+            append(copy_text(convert(v)))
         except BadValue as exc:
             errors[i] = str(exc)
-            out.append("\\N")
+            append("\\N")
     return out, errors
 
 

@@ -7,13 +7,17 @@ into a TEMP table, then hand over to the set-based writers.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
-from import_cadastru.mapping import TARGET_COLUMNS, build_mapping, convert_array, copy_text
+from import_cadastru.mapping import TARGET_COLUMNS, build_mapping
+from import_cadastru.parallel import ordered_map
 from import_cadastru.readers import crs as crs_check
+from import_cadastru.readers.batches import Slice, read_slice
 from import_cadastru.readers.errors import InputRefused
 from import_cadastru.readers.vector import (
     VectorSource,
@@ -23,7 +27,7 @@ from import_cadastru.readers.vector import (
     sample_coordinates,
 )
 from import_cadastru.report import Report
-from import_cadastru.staging import analyze, copy_lines
+from import_cadastru.staging import copy_lines
 from import_cadastru.writers import features as feature_writer
 from import_cadastru.writers import parcels as parcel_writer
 from import_cadastru.writers import validation
@@ -31,7 +35,8 @@ from import_cadastru.writers.geometry import SourceCRS
 from layers.models import UrbanPlan
 from layers.services import rebuild_road_zones
 
-BATCH = 100_000
+SLICE = 25_000  # features per read
+PARALLEL_SLICES = 3  # from this many slices on, read in worker processes
 SEQ_FILE_STRIDE = 10**10  # seq = file index * stride + feature index
 
 
@@ -77,7 +82,7 @@ def _default_values(request, target: str) -> dict[str, str]:
 
 
 def import_vector(request, run, report: Report, progress) -> parcel_writer.Applied:
-    target = run.target
+    target = str(run.target)  # a plain str: it travels to worker processes
     paths = data_paths(request.paths)
     values = _default_values(request, target)
     plan = values.get("plan_id")
@@ -146,41 +151,41 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
                     "fișierele au câmpuri diferite; importați-le separat", source=source.name
                 )
             report.stats["fields"] = {k: f"{v[0]}:{v[1]}" for k, v in mapping.sources.items()}
-            first = True
-            feature = 0
-            for geometry, fields in read_batches(source, mapping.fields, BATCH):
-                if first:
-                    xs, ys = sample_coordinates(geometry)
-                    for note in crs_check.check_coordinates(
-                        xs,
-                        ys,
-                        resolved,
-                        county_box=county,
-                        storage_srid=settings.SRID,
-                        swap_axes=request.swap_axes,
-                        source=source.name,
-                    ):
-                        report.add("crs", source.name, "", note)
-                    first = False
-                lines = _batch_lines(
-                    target,
-                    columns,
-                    mapping,
-                    staged_cols,
-                    geometry,
-                    fields,
-                    seq0=index * SEQ_FILE_STRIDE + feature,
+            # the coordinates are checked on a sample before anything is staged
+            geometry, _ = next(read_batches(source, [], 2_000))
+            xs, ys = sample_coordinates(geometry)
+            for note in crs_check.check_coordinates(
+                xs,
+                ys,
+                resolved,
+                county_box=county,
+                storage_srid=settings.SRID,
+                swap_axes=request.swap_axes,
+                source=source.name,
+            ):
+                report.add("crs", source.name, "", note)
+            slices = [
+                Slice(
+                    gdal_path=source.gdal_path,
+                    layer=source.layer,
+                    encoding=source.encoding,
+                    target=target,
+                    sources=mapping.sources,
+                    staged_cols=tuple(staged_cols),
                     name=source.name,
-                    report=report,
+                    seq0=index * SEQ_FILE_STRIDE,
+                    start=start,
+                    count=min(SLICE, source.count - start),
                 )
-                copy_lines(
-                    cursor,
-                    parcel_writer.RAW if target == "parcels" else feature_writer.RAW,
-                    staged_cols,
-                    lines,
-                )
-                feature += len(geometry)
-                done += len(geometry)
+                for start in range(0, source.count, SLICE)
+            ]
+            table = parcel_writer.RAW if target == "parcels" else feature_writer.RAW
+            for part, (lines, issues, rejected) in _read_slices(slices, request.workers):
+                copy_lines(cursor, table, staged_cols, lines)
+                for issue in issues:
+                    report.add_issue(issue)
+                report.stats["rejected_in_reader"] += rejected
+                done += part.count
                 progress("citire", done, total)
         assert sql_crs is not None and provided is not None
         run.srs = sql_crs.label
@@ -188,7 +193,10 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
         report.stats["features"] = total
         progress("scriere", 0, 3)
         if target == "parcels":
-            applied = _write_parcels(cursor, request, run, report, sql_crs, provided, progress)
+            polygons = all("polygon" in (s.geometry_type or "").lower() for s in sources)
+            applied = _write_parcels(
+                cursor, request, run, report, sql_crs, provided, polygons, progress
+            )
         else:
             applied = _write_features(cursor, target, report, sql_crs, provided, columns)
         progress("validare", 3, 3)
@@ -196,59 +204,25 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
     return applied
 
 
-def _batch_lines(target, columns, mapping, staged_cols, geometry, fields, *, seq0, name, report):
-    """COPY lines of one batch; features with a bad required value are rejected here."""
-    n = len(geometry)
-    texts: dict[str, list[str]] = {}
-    bad: dict[int, str] = {}
-    for col in staged_cols:
-        if col in ("seq", "src", "geom") or col == "uat_id":
-            continue
-        column = columns.get(col)
-        source = mapping.sources.get(col)
-        if column is None or source is None:
-            texts[col] = ["\\N"] * n
-            continue
-        if source[0] == "value":
-            texts[col] = [copy_text(source[1])] * n
-            continue
-        values, errors = convert_array(column, fields[source[1]])
-        texts[col] = values
-        for i, message in errors.items():
-            if column.required:
-                bad.setdefault(i, f"{column.label or column.name}: {message}")
-            else:
-                report.add("attribute", f"{name}#{seq0 + i}", "", f"{column.name}: {message}")
-    lines = []
-    key_col = "cadastral_number" if "cadastral_number" in texts else None
-    for i in range(n):
-        if i in bad:
-            key = texts[key_col][i] if key_col else ""
-            report.add("rejected", f"{name}#{seq0 + i}", "" if key == "\\N" else key, bad[i])
-            report.stats["rejected_in_reader"] += 1
-            continue
-        wkb = geometry[i]
-        row = []
-        for col in staged_cols:
-            if col == "seq":
-                row.append(str(seq0 + i))
-            elif col == "src":
-                row.append(copy_text(f"{name}#{seq0 + i}"))
-            elif col == "geom":
-                row.append("\\N" if wkb is None else wkb.hex())
-            elif col == "uat_id":
-                row.append("\\N")
-            else:
-                row.append(texts[col][i])
-        lines.append("\t".join(row) + "\n")
-    return lines
+def _read_slices(slices: list[Slice], workers: int) -> Iterator[tuple[Slice, tuple]]:
+    """Slices in order; large layers are read and converted by two processes while this
+    one COPYs (GDAL reading and Python conversion are the costly part)."""
+    workers = workers or (min(2, os.cpu_count() or 1) if len(slices) >= PARALLEL_SLICES else 1)
+    if workers <= 1:
+        for part in slices:
+            yield part, read_slice(part)
+        return
+    yield from ordered_map(read_slice, slices, workers=workers)
 
 
-def _write_parcels(cursor, request, run, report, sql_crs, provided, progress):
-    analyze(cursor, parcel_writer.RAW)
+def _write_parcels(cursor, request, run, report, sql_crs, provided, polygons, progress):
     optional = provided & set(parcel_writer.OPTIONAL)
     parcel_writer.normalise(
-        cursor, crs=sql_crs, provided=optional, spatial_uat="uat_siruta" not in provided
+        cursor,
+        crs=sql_crs,
+        provided=optional,
+        spatial_uat="uat_siruta" not in provided,
+        shape=not polygons,
     )
     parcel_writer.staging_findings(cursor, report)
     progress("scriere", 1, 3)
@@ -268,7 +242,6 @@ def _write_parcels(cursor, request, run, report, sql_crs, provided, progress):
 
 
 def _write_features(cursor, target, report, sql_crs, provided, columns):
-    analyze(cursor, feature_writer.RAW)
     if target == "zones":
         cursor.execute(
             "SELECT DISTINCT plan_id FROM imp_feature_raw WHERE plan_id IS NOT NULL "

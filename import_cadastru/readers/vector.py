@@ -45,6 +45,7 @@ class VectorSource:
     crs: str | None
     fields: list[str]
     count: int
+    geometry_type: str | None = None
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -228,6 +229,7 @@ def _open(gdal_path, shown, driver, layer, encoding, notes) -> VectorSource:
         crs=info.get("crs"),
         fields=[str(f) for f in info.get("fields", [])],
         count=count,
+        geometry_type=info.get("geometry_type"),
         encoding=encoding,
         notes=notes,
     )

@@ -14,7 +14,7 @@ from psycopg import sql
 
 from import_cadastru.report import Report
 from import_cadastru.staging import analyze, create_temp, drop_temp
-from import_cadastru.writers.geometry import SourceCRS, polygonal, repaired
+from import_cadastru.writers.geometry import SourceCRS, polygonal
 
 RAW = "imp_parcel_raw"
 PARCELS = "imp_parcel"
@@ -108,27 +108,36 @@ def _merged(column: str, provided: set[str]) -> sql.Composable:
     return sql.SQL("p.{}").format(col)
 
 
-def normalise(cursor, *, crs: SourceCRS, provided: set[str], spatial_uat: bool) -> None:
-    """Build imp_parcel: storage geometry (repaired), resolved UAT, duplicate rank,
-    the matching stored parcel and the action (new / same / changed / rejected)."""
-    geom_expr, reason_expr = repaired("polygon")
+def normalise(
+    cursor, *, crs: SourceCRS, provided: set[str], spatial_uat: bool, shape: bool = True
+) -> None:
+    """Build imp_parcel: storage geometry (repaired), resolved UAT, the matching stored
+    parcel and the action (new / same / changed / rejected), then mark duplicates.
+
+    A staged geometry equal to the stored one is valid (the table's constraint says so),
+    so validity is only computed for the others: a no-change re-import skips it.
+    `shape` converts closed lines (DXF) to polygons; inputs known to hold polygons skip it.
+    """
     spatial = (
         sql.SQL(
-            ", (SELECT x.id FROM layers_uat x WHERE f.geom IS NOT NULL "
-            "AND NOT ST_IsEmpty(f.geom) AND ST_Intersects(x.geom, ST_PointOnSurface(f.geom)) "
-            "ORDER BY x.siruta LIMIT 1)"
+            ", (SELECT x.id FROM layers_uat x WHERE g.g1 IS NOT NULL AND NOT ST_IsEmpty(g.g1) "
+            "AND ST_Intersects(x.geom, ST_PointOnSurface(CASE WHEN ST_IsValid(g.g1) THEN g.g1 "
+            "ELSE ST_MakeValid(g.g1) END)) ORDER BY x.siruta LIMIT 1)"
         )
         if spatial_uat
         else sql.SQL("")
     )
     merged = {c: _merged(c, provided) for c in OPTIONAL}
     same = sql.SQL(" AND ").join(
-        [sql.SQL("p.geom = k.geom")]
+        [sql.SQL("k.same_geom")]
         + [
             sql.SQL("p.{} IS NOT DISTINCT FROM {}").format(sql.Identifier(c), merged[c])
             for c in OPTIONAL
         ]
     )
+    source_geom = crs.expression(sql.SQL("r.geom"))
+    # OFFSET 0 keeps each subquery from being inlined, so every geometry function runs
+    # once per row instead of once per reference.
     query = sql.SQL(
         """
         CREATE TEMP TABLE {parcels} ON COMMIT DROP AS
@@ -139,41 +148,48 @@ def normalise(cursor, *, crs: SourceCRS, provided: set[str], spatial_uat: bool) 
                    {shape} AS g1
             FROM {raw} r
         ),
-        v AS (SELECT g.*, ST_IsValid(g.g1) AS ok FROM g),
-        f AS (SELECT v.*, {geom} AS geom, {reason} AS invalid_reason FROM v),
         u AS (
-            SELECT f.*, COALESCE(f.uat_hint, us.id {spatial}) AS uat_id
-            FROM f LEFT JOIN layers_uat us ON us.siruta = f.uat_siruta
+            SELECT g.*, COALESCE(g.uat_hint, us.id {spatial}) AS uat_id,
+                   ST_Multi(g.g1) AS m1
+            FROM g LEFT JOIN layers_uat us ON us.siruta = g.uat_siruta
+            OFFSET 0
+        ),
+        j AS (
+            SELECT u.*, p0.id AS pid, COALESCE(p0.geom = u.m1, false) AS same_geom
+            FROM u LEFT JOIN layers_parcel p0
+              ON p0.uat_id = u.uat_id AND p0.cadastral_number = u.cadastral_number
+            OFFSET 0
+        ),
+        v AS (
+            SELECT j.*, CASE WHEN j.same_geom THEN true ELSE ST_IsValid(j.g1) END AS ok
+            FROM j OFFSET 0
         ),
         k AS (
-            SELECT u.*,
-                   row_number() OVER w AS rn, first_value(u.src) OVER w AS first_src
-            FROM u
-            WINDOW w AS (PARTITION BY u.uat_id, u.cadastral_number ORDER BY u.seq)
+            SELECT v.*, CASE WHEN v.ok THEN v.m1 ELSE {repaired} END AS geom,
+                   {reason} AS invalid_reason
+            FROM v OFFSET 0
         )
-        SELECT k.seq, k.src, k.uat_id, k.uat_siruta, k.cadastral_number, p.id AS parcel_id,
+        SELECT k.seq, k.src, k.uat_id, k.uat_siruta, k.cadastral_number, k.pid AS parcel_id,
                {lbn} AS land_book_number, {eterra} AS eterra_id, {address} AS address,
                {intravilan} AS intravilan, {legal} AS legal_area,
-               k.geom, k.ok AS was_valid, k.invalid_reason, k.first_src,
+               k.geom, k.ok AS was_valid, k.invalid_reason, NULL::text AS first_src,
                CASE WHEN k.uat_id IS NULL THEN 'uat'
                     WHEN k.cadastral_number IS NULL THEN 'cadnr'
-                    WHEN k.geom IS NULL OR ST_IsEmpty(k.geom) THEN 'geom'
-                    WHEN k.rn > 1 THEN 'duplicate' END AS reject,
+                    WHEN k.geom IS NULL OR ST_IsEmpty(k.geom) THEN 'geom' END AS reject,
                CASE WHEN k.uat_id IS NULL OR k.cadastral_number IS NULL OR k.geom IS NULL
-                         OR ST_IsEmpty(k.geom) OR k.rn > 1 THEN 'rejected'
-                    WHEN p.id IS NULL THEN 'new'
+                         OR ST_IsEmpty(k.geom) THEN 'rejected'
+                    WHEN k.pid IS NULL THEN 'new'
                     WHEN {same} THEN 'same'
                     ELSE 'changed' END AS action
-        FROM k LEFT JOIN layers_parcel p
-          ON p.uat_id = k.uat_id AND p.cadastral_number = k.cadastral_number
+        FROM k LEFT JOIN layers_parcel p ON p.id = k.pid
         """
     ).format(
         parcels=sql.Identifier(PARCELS),
         raw=sql.Identifier(RAW),
-        shape=polygonal(crs.expression(sql.SQL("r.geom"))),
-        geom=geom_expr,
-        reason=reason_expr,
+        shape=polygonal(source_geom) if shape else source_geom,
         spatial=spatial,
+        repaired=sql.SQL("ST_Multi(ST_CollectionExtract(ST_MakeValid(v.g1), 3))"),
+        reason=sql.SQL("CASE WHEN NOT v.ok THEN ST_IsValidReason(v.g1) END"),
         lbn=merged["land_book_number"],
         eterra=merged["eterra_id"],
         address=merged["address"],
@@ -183,8 +199,26 @@ def normalise(cursor, *, crs: SourceCRS, provided: set[str], spatial_uat: bool) 
     )
     cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(PARCELS)))
     cursor.execute(query)
+    # Duplicates inside the input: the first occurrence wins. A hash aggregate on the
+    # key, rather than a window sort that would drag every geometry through it.
+    cursor.execute(_DUPLICATES)
     cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
-    analyze(cursor, PARCELS)
+    cursor.execute("ANALYZE imp_parcel (seq, action, parcel_id, uat_id, cadastral_number)")
+
+
+_DUPLICATES = """
+UPDATE imp_parcel s SET reject = 'duplicate', action = 'rejected', first_src = d.first_src
+FROM (
+    SELECT x.seq, f.src AS first_src
+    FROM (SELECT uat_id, cadastral_number, min(seq) AS first_seq
+          FROM imp_parcel WHERE reject IS NULL
+          GROUP BY uat_id, cadastral_number HAVING count(*) > 1) k
+    JOIN imp_parcel x ON x.uat_id = k.uat_id AND x.cadastral_number = k.cadastral_number
+                     AND x.seq <> k.first_seq AND x.reject IS NULL
+    JOIN imp_parcel f ON f.seq = k.first_seq
+) d
+WHERE s.seq = d.seq
+"""
 
 
 _SUBRECORD_SIGNATURES = """
@@ -316,8 +350,11 @@ INSERT INTO layers_parcel (
 SELECT uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan,
        legal_area, geom, %(source)s, %(ref)s, %(at)s, 1, %(at)s
 FROM imp_parcel WHERE action = 'new'
-ON CONFLICT (uat_id, cadastral_number) DO NOTHING
 """
+# Concurrent imports are serialised by an advisory lock; ON CONFLICT covers a parcel
+# added meanwhile by other means (the admin). An initial load into an empty table skips it.
+_ON_CONFLICT = " ON CONFLICT (uat_id, cadastral_number) DO NOTHING"
+INITIAL_LOAD_MIN = 50_000  # new parcels into an empty table: build the GiST index once
 
 _TOUCHED = """
 CREATE TEMP TABLE imp_touched ON COMMIT DROP AS
@@ -367,6 +404,30 @@ class Applied:
     parcel_ids: list[int] | None = None
 
 
+def _empty(cursor) -> bool:
+    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM layers_parcel)")
+    return cursor.fetchone()[0]
+
+
+def _initial_load(cursor, params: dict) -> None:
+    """Fill an empty parcel table the way pg_restore does: drop the spatial index, insert,
+    build the index once (exactly as it was defined). The table is empty, so the
+    exclusive lock this takes until commit hides nothing from readers."""
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename = 'layers_parcel' AND indexdef ILIKE '%% USING gist %%'"
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    cursor.execute(_INSERT, params)
+    if indexes:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks may remain
+        for _name, definition in indexes:
+            cursor.execute(definition)  # from the catalogue: the index as it was
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def counts(cursor) -> dict[str, int]:
     cursor.execute("SELECT action, count(*) FROM imp_parcel GROUP BY action")
     return dict(cursor.fetchall())
@@ -381,7 +442,10 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     params = {"source": source[:40], "ref": ref[:64], "at": at}
     cursor.execute(_HISTORY, params)
     cursor.execute(_UPDATE, params)
-    cursor.execute(_INSERT, params)
+    if by_action.get("new", 0) >= INITIAL_LOAD_MIN and _empty(cursor):
+        _initial_load(cursor, params)
+    else:
+        cursor.execute(_INSERT + _ON_CONFLICT, params)
     cursor.execute("DROP TABLE IF EXISTS imp_touched")
     cursor.execute(_TOUCHED)
     if subrecords:

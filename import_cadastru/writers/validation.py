@@ -7,7 +7,14 @@ tolerance, which skips the usual case of neighbours that merely share a boundary
 
 from __future__ import annotations
 
+import numpy as np
+import shapely
+
 from import_cadastru.report import Report
+
+# Above this many imported parcels, candidate pairs come from an STRtree of bounding
+# boxes in Python (one pass over the area) instead of one GiST probe per parcel.
+BULK_OVERLAP_MIN = 20_000
 
 _OVERLAPS = """
 WITH t AS (
@@ -19,7 +26,9 @@ pairs AS (
            o.id AS b_id, o.cadastral_number AS b_cad, u.siruta AS b_siruta,
            ST_Area(ST_Intersection(t.geom, o.geom)) AS area
     FROM t
-    JOIN layers_parcel o ON o.geom && t.geom AND o.id <> t.parcel_id
+    -- the box shrunk by 1 µm: neighbours whose boxes only touch are skipped by the index
+    JOIN layers_parcel o ON o.geom && ST_Expand(box2d(t.geom), -0.000001)
+                        AND o.id <> t.parcel_id
     JOIN layers_uat u ON u.id = o.uat_id
     WHERE (LEAST(ST_XMax(t.geom), ST_XMax(o.geom)) - GREATEST(ST_XMin(t.geom), ST_XMin(o.geom)))
         * (LEAST(ST_YMax(t.geom), ST_YMax(o.geom)) - GREATEST(ST_YMin(t.geom), ST_YMin(o.geom)))
@@ -49,18 +58,84 @@ SELECT t.src, p.cadastral_number, u.siruta,
 FROM imp_touched t
 JOIN layers_parcel p ON p.id = t.parcel_id
 JOIN layers_uat u ON u.id = p.uat_id
-WHERE NOT ST_CoveredBy(p.geom, u.geom)
+WHERE NOT ST_Covers(u.geom, p.geom)
   AND ST_Area(ST_Difference(p.geom, u.geom)) > %(tol)s
 ORDER BY t.seq
 """
+
+
+_BOXES = """
+COPY (
+    SELECT p.id, ST_XMin(p.geom), ST_YMin(p.geom), ST_XMax(p.geom), ST_YMax(p.geom),
+           t.parcel_id IS NOT NULL
+    FROM layers_parcel p LEFT JOIN imp_touched t ON t.parcel_id = p.id
+    WHERE p.geom && (SELECT ST_Extent(q.geom)::geometry FROM imp_touched x
+                     JOIN layers_parcel q ON q.id = x.parcel_id)
+) TO STDOUT (FORMAT binary)
+"""
+
+# one binary COPY row: field count, then (length, value) per field, big-endian
+_BOX_ROW = np.dtype(
+    [("n", ">i2"), ("l0", ">i4"), ("id", ">i8")]
+    + [(f, t) for k in ("xmin", "ymin", "xmax", "ymax") for f, t in ((f"l_{k}", ">i4"), (k, ">f8"))]
+    + [("l5", ">i4"), ("touched", "?")]
+)
+
+_PAIRS = """
+SELECT t.src, pa.cadastral_number, pb.cadastral_number, u.siruta,
+       round(ST_Area(ST_Intersection(pa.geom, pb.geom))::numeric, 2) AS area
+FROM unnest(%(a)s::bigint[], %(b)s::bigint[]) AS c(a, b)
+JOIN layers_parcel pa ON pa.id = c.a
+JOIN layers_parcel pb ON pb.id = c.b
+JOIN layers_uat u ON u.id = pb.uat_id
+JOIN imp_touched t ON t.parcel_id = c.a
+WHERE ST_Intersects(pa.geom, pb.geom)
+  AND ST_Area(ST_Intersection(pa.geom, pb.geom)) > %(tol)s
+ORDER BY c.a, c.b
+"""
+
+
+def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
+    """Pairs whose bounding boxes overlap by more than the tolerance, found with an
+    STRtree over every parcel in the imported area, then checked exactly in PostGIS."""
+    buf = bytearray()
+    with cursor.copy(_BOXES) as copy:
+        for block in copy:
+            buf += block
+    body = bytes(buf[19:-2])  # header (signature, flags, extension) and trailer
+    if not body:
+        return []
+    rows = np.frombuffer(body, dtype=_BOX_ROW)
+    ids, touched = rows["id"].astype(np.int64), rows["touched"]
+    xmin, ymin, xmax, ymax = (rows[k].astype(np.float64) for k in ("xmin", "ymin", "xmax", "ymax"))
+    tree = shapely.STRtree(shapely.box(xmin, ymin, xmax, ymax))
+    mine = np.nonzero(touched)[0]
+    left, b = tree.query(shapely.box(xmin[mine], ymin[mine], xmax[mine], ymax[mine]))
+    a = mine[left]
+    width = np.minimum(xmax[a], xmax[b]) - np.maximum(xmin[a], xmin[b])
+    height = np.minimum(ymax[a], ymax[b]) - np.maximum(ymin[a], ymin[b])
+    keep = (a != b) & (width > 0) & (height > 0) & (width * height > tolerance)
+    keep &= ~(touched[b] & (b < a))  # a pair of imported parcels once
+    if not keep.any():
+        return []
+    cursor.execute(
+        _PAIRS,
+        {"a": ids[a[keep]].tolist(), "b": ids[b[keep]].tolist(), "tol": tolerance},
+    )
+    return cursor.fetchall()
 
 
 def check_parcels(
     cursor, report: Report, *, overlap_tolerance: float, area_tolerance: float
 ) -> None:
     """Overlaps, legal-vs-measured area differences and parcels outside their UAT."""
-    cursor.execute(_OVERLAPS, {"tol": overlap_tolerance})
-    for src, a_cad, b_cad, b_siruta, area in cursor.fetchall():
+    cursor.execute("SELECT count(*) FROM imp_touched")
+    if cursor.fetchone()[0] >= BULK_OVERLAP_MIN:
+        overlaps = _bulk_overlaps(cursor, overlap_tolerance)
+    else:
+        cursor.execute(_OVERLAPS, {"tol": overlap_tolerance})
+        overlaps = cursor.fetchall()
+    for src, a_cad, b_cad, b_siruta, area in overlaps:
         report.add(
             "overlap",
             src,

@@ -43,6 +43,22 @@ def fingerprint() -> dict[str, tuple[int, str]]:
     return out
 
 
+@pytest.fixture(autouse=True)
+def _only_this_apps_signal_receivers():
+    """Receivers of cadastre_changed in other apps (permits) are not under test here:
+    these tests check that imports send the signal, with their own receiver."""
+    from layers.signals import cadastre_changed
+
+    with cadastre_changed.lock:
+        saved = list(cadastre_changed.receivers)
+        cadastre_changed.receivers.clear()
+        cadastre_changed.sender_receivers_cache.clear()
+    yield
+    with cadastre_changed.lock:
+        cadastre_changed.receivers[:] = saved
+        cadastre_changed.sender_receivers_cache.clear()
+
+
 @pytest.fixture
 def data() -> Path:
     return DATA
