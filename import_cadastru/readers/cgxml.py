@@ -112,7 +112,7 @@ def _parser() -> etree.XMLParser:
 
 def parse_xml(data: bytes, source: str) -> etree._Element:
     """Parse a CGXML document safely and return its root element."""
-    if not data.strip():
+    if not data or data.isspace():
         raise InputRefused("fișierul este gol", source=source)
     # A DOCTYPE (and with it every entity declaration) is refused before parsing:
     # CGXML has no DTD, so one can only be an attack (billion laughs, XXE).
@@ -149,21 +149,106 @@ def text(value: str | None) -> str | None:
     return value.translate(CEDILLA)
 
 
-def _records(root: etree._Element) -> dict[str, list[dict[str, str | None]]]:
-    """Every record of the document as {record type: [{FIELD: text}]}."""
-    out: dict[str, list[dict[str, str | None]]] = {}
+# The fields read, per record type: others (and personal data not needed, such as ID
+# card numbers or the owners' own addresses) are never even converted to Python.
+WANTED = {
+    "Land": {"LANDID", "CADGENNO", "E2IDENTIFIER", "PARCELLEGALAREA", "PAPERLBNO", "ADDRESSID"},
+    "Address": {
+        "ADDRESSID",
+        "SIRSUP",
+        "SIRUTA",
+        "INTRAVILAN",
+        "STREETTYPE",
+        "STREETNAME",
+        "POSTALNUMBER",
+        "BLOCK",
+        "ENTRY",
+        "FLOOR",
+        "APNO",
+        "DESCRIPTION",
+    },
+    "Parcel": {
+        "LANDID",
+        "USECATEGORY",
+        "MEASUREDAREA",
+        "INTRAVILAN",
+        "LANDPLOTNO",
+        "PARCELNO",
+        "TITLENO",
+    },
+    "Building": {
+        "BUILDINGID",
+        "LANDID",
+        "BUILDNO",
+        "BUILDINGDESTINATION",
+        "LEVELSNO",
+        "LEGALAREA",
+    },
+    "IU": {"IUID", "BUILDINGID", "IDENTIFIER", "CADGENNO", "APNO"},
+    "Points": {"IMMOVABLEID", "BUILDINGID", "NO", "X", "Y"},
+    "Person": {"REGISTRATIONID", "FIRSTNAME", "LASTNAME", "ISPHYSICAL", "IDCODE"},
+    "Deed": {"DEEDID", "DEEDNUMBER", "DEEDDATE", "DEEDTYPE", "AUTHORITY"},
+    "Registration": {
+        "REGISTRATIONID",
+        "RIGHTTYPE",
+        "DEEDID",
+        "ACTUALQUOTA",
+        "INITIALQUOTA",
+        "APPDATE",
+    },
+    "RegistrationXEntity": {"REGISTRATIONID", "LANDID", "BUILDINGID", "IUID"},
+}
+# Fields where old cedilla diacritics may appear (codes and numbers need no mapping).
+TEXTUAL = {
+    "STREETTYPE",
+    "STREETNAME",
+    "POSTALNUMBER",
+    "BLOCK",
+    "ENTRY",
+    "FLOOR",
+    "APNO",
+    "DESCRIPTION",
+    "LANDPLOTNO",
+    "PARCELNO",
+    "TITLENO",
+    "IDENTIFIER",
+    "FIRSTNAME",
+    "LASTNAME",
+    "DEEDTYPE",
+    "DEEDNUMBER",
+    "AUTHORITY",
+    "RIGHTTYPE",
+    "ACTUALQUOTA",
+    "INITIALQUOTA",
+}
+
+
+def _records(root: etree._Element) -> dict[str, list[dict[str, str]]]:
+    """The wanted records as {record type: [{FIELD: text}]}; empty and `_empty` fields
+    are left out (so .get() gives None), textual ones get comma-below diacritics."""
+    out: dict[str, list[dict[str, str]]] = {kind: [] for kind in WANTED}
+    namespaced = root.tag[0] == "{"
     for child in root:
         tag = child.tag
-        if not isinstance(tag, str):
+        if tag.__class__ is not str:
             continue
-        if "}" in tag:
-            tag = tag.rsplit("}", 1)[1]
+        if namespaced:
+            tag = tag.rsplit("}", 1)[-1]
+        wanted = WANTED.get(tag)
+        if wanted is None:
+            continue
         rec = {}
         for fld in child:
             ftag = fld.tag
-            if isinstance(ftag, str):
-                rec[ftag.rsplit("}", 1)[-1]] = text(fld.text)
-        out.setdefault(tag, []).append(rec)
+            if namespaced and ftag.__class__ is str:
+                ftag = ftag.rsplit("}", 1)[-1]
+            if ftag in wanted:
+                value = fld.text
+                if value is not None:
+                    value = value.strip()
+                    if value and value != EMPTY:
+                        rec[ftag] = value.translate(CEDILLA) if ftag in TEXTUAL else value
+        out[tag].append(rec)
     return out
 
 
@@ -174,6 +259,14 @@ def _int(value: str | None) -> int | None:
     try:
         return int(value)
     except ValueError:
+        return None
+
+
+def _id(value: str | None) -> int | None:
+    """A record id (LANDID, BUILDINGID…): plain integers, so no clean-up is tried."""
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return None
 
 
@@ -248,12 +341,14 @@ def copy_line(values: tuple | list) -> str:
         elif isinstance(value, bool):
             out.append("t" if value else "f")
         elif isinstance(value, str):
-            out.append(
-                value.replace("\\", "\\\\")
-                .replace("\t", "\\t")
-                .replace("\n", "\\n")
-                .replace("\r", "\\r")
-            )
+            if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+                value = (
+                    value.replace("\\", "\\\\")
+                    .replace("\t", "\\t")
+                    .replace("\n", "\\n")
+                    .replace("\r", "\\r")
+                )
+            out.append(value)
         else:
             out.append(str(value))
     return "\t".join(out) + "\n"
@@ -275,17 +370,26 @@ def _ring(points: list[tuple[int, float, float]], swap: bool) -> str | None:
     return "(" + ",".join(f"{x!r} {y!r}" for x, y in coords) + ")"
 
 
-def _points(records: list[dict], key: str) -> dict[int, list[tuple[int, float, float]]]:
-    out: dict[int, list[tuple[int, float, float]]] = {}
+def _points(records: list[dict]) -> tuple[dict, dict]:
+    """Vertices (NO, X, Y) per land and per building, in one pass over the Points."""
+    lands: dict[int, list[tuple[int, float, float]]] = {}
+    buildings: dict[int, list[tuple[int, float, float]]] = {}
     for rec in records:
-        owner = _int(rec.get(key))
-        if owner is None:
+        try:
+            vertex = (int(rec["NO"]), float(rec["X"]), float(rec["Y"]))
+        except (KeyError, ValueError):
             continue
-        no, x, y = _int(rec.get("NO")), _num(rec.get("X")), _num(rec.get("Y"))
-        if no is None or x is None or y is None:
+        if not (math.isfinite(vertex[1]) and math.isfinite(vertex[2])):
             continue
-        out.setdefault(owner, []).append((no, x, y))
-    return out
+        if "IMMOVABLEID" in rec:
+            owner, target = _id(rec["IMMOVABLEID"]), lands
+        elif "BUILDINGID" in rec:
+            owner, target = _id(rec["BUILDINGID"]), buildings
+        else:
+            continue
+        if owner is not None:
+            target.setdefault(owner, []).append(vertex)
+    return lands, buildings
 
 
 def _holder_kind(person: dict, name: str) -> str:
@@ -353,25 +457,23 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
     lands = recs.get("Land", [])
     if not lands:
         raise InputRefused("fișierul CGXML nu conține niciun imobil (Land)", source=source)
-    addresses = {_int(a.get("ADDRESSID")): a for a in recs.get("Address", [])}
-    land_points = _points(recs.get("Points", []), "IMMOVABLEID")
-    building_points = _points(recs.get("Points", []), "BUILDINGID")
+    addresses = {_id(a.get("ADDRESSID")): a for a in recs.get("Address", [])}
+    land_points, building_points = _points(recs["Points"])
     buildings = recs.get("Building", [])
     units = recs.get("IU", [])
-    building_land = {_int(b.get("BUILDINGID")): _int(b.get("LANDID")) for b in buildings}
-    unit_building = {_int(u.get("IUID")): _int(u.get("BUILDINGID")) for u in units}
+    building_land = {_id(b.get("BUILDINGID")): _id(b.get("LANDID")) for b in buildings}
+    unit_building = {_id(u.get("IUID")): _id(u.get("BUILDINGID")) for u in units}
     unit_label = {
-        _int(u.get("IUID")): u.get("IDENTIFIER") or u.get("CADGENNO") or u.get("APNO")
-        for u in units
+        _id(u.get("IUID")): u.get("IDENTIFIER") or u.get("CADGENNO") or u.get("APNO") for u in units
     }
     result.stats["units"] += len(units)
 
     # Which UAT each land belongs to, then one axis order for the whole file.
     located = []
     for land in lands:
-        land_id = _int(land.get("LANDID"))
+        land_id = _id(land.get("LANDID"))
         cad = land.get("CADGENNO")
-        addr = addresses.get(_int(land.get("ADDRESSID")))
+        addr = addresses.get(_id(land.get("ADDRESSID")))
         siruta = _int((addr or {}).get("SIRSUP")) or ctx.default_siruta
         if ctx.default_siruta and siruta != ctx.default_siruta:
             result.issues.append(
@@ -409,8 +511,8 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
         geom = ctx.uats[siruta][2]
         pts = list(land_points.get(land_id, []))
         for b in buildings:
-            if _int(b.get("LANDID")) == land_id:
-                pts += building_points.get(_int(b.get("BUILDINGID")), [])
+            if _id(b.get("LANDID")) == land_id:
+                pts += building_points.get(_id(b.get("BUILDINGID")), [])
         for swap in (False, True):
             scores[swap] += _inside(geom, pts, swap)
     swap = scores[True] > scores[False]
@@ -440,26 +542,26 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
     result.stats[axis] += 1
 
     # Rights: registration -> persons, deed and the lands it is attached to.
-    deeds = {_int(d.get("DEEDID")): d for d in recs.get("Deed", [])}
+    deeds = {_id(d.get("DEEDID")): d for d in recs.get("Deed", [])}
     persons: dict[int | None, list[dict]] = {}
     for person in recs.get("Person", []):
-        persons.setdefault(_int(person.get("REGISTRATIONID")), []).append(person)
+        persons.setdefault(_id(person.get("REGISTRATIONID")), []).append(person)
     links: dict[int | None, list[tuple[int | None, str]]] = {}
     for link in recs.get("RegistrationXEntity", []):
-        reg_id = _int(link.get("REGISTRATIONID"))
+        reg_id = _id(link.get("REGISTRATIONID"))
         if link.get("LANDID"):
-            links.setdefault(reg_id, []).append((_int(link["LANDID"]), ""))
+            links.setdefault(reg_id, []).append((_id(link["LANDID"]), ""))
         elif link.get("BUILDINGID"):
-            links.setdefault(reg_id, []).append((building_land.get(_int(link["BUILDINGID"])), ""))
+            links.setdefault(reg_id, []).append((building_land.get(_id(link["BUILDINGID"])), ""))
         elif link.get("IUID"):
-            unit = _int(link["IUID"])
+            unit = _id(link["IUID"])
             label = unit_label.get(unit) or str(unit)
             land = building_land.get(unit_building.get(unit))
             links.setdefault(reg_id, []).append((land, f"U.I. {label}"))
 
     uses_by_land: dict[int | None, list[dict]] = {}
     for use in recs.get("Parcel", []):
-        uses_by_land.setdefault(_int(use.get("LANDID")), []).append(use)
+        uses_by_land.setdefault(_id(use.get("LANDID")), []).append(use)
 
     for k, (land, land_id, cad, addr, siruta) in enumerate(located):
         seq = seq_base + k
@@ -529,11 +631,11 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
             )
         numbers = set()
         for b in buildings:
-            if _int(b.get("LANDID")) != land_id:
+            if _id(b.get("LANDID")) != land_id:
                 continue
             number = _int(b.get("BUILDNO"))
             dest = (b.get("BUILDINGDESTINATION") or "").upper()
-            bring = _ring(building_points.get(_int(b.get("BUILDINGID")), []), swap)
+            bring = _ring(building_points.get(_id(b.get("BUILDINGID")), []), swap)
             problem = None
             if number is None or not 0 < number < 32768 or number in numbers:
                 problem = f"număr de construcție invalid sau repetat „{b.get('BUILDNO')}”"
@@ -562,7 +664,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
             )
         seen = set()
         for reg in recs.get("Registration", []):
-            reg_id = _int(reg.get("REGISTRATIONID"))
+            reg_id = _id(reg.get("REGISTRATIONID"))
             targets = links.get(reg_id) or ([(land_id, "")] if len(located) == 1 else [])
             kind = _right_kind(reg.get("RIGHTTYPE"))
             for target_land, unit in targets:
@@ -578,7 +680,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
                         )
                     )
                     continue
-                deed = deeds.get(_int(reg.get("DEEDID"))) or {}
+                deed = deeds.get(_id(reg.get("DEEDID"))) or {}
                 deed_text = " ".join(
                     v
                     for v in (

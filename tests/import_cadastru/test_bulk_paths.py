@@ -56,7 +56,8 @@ def test_overlaps_found_through_the_bounding_box_tree(cli, tmp_path, monkeypatch
 
 
 def test_vector_layer_read_by_worker_processes(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(vector_import, "SLICE", 1)  # three slices: parallel from three on
+    monkeypatch.setattr(vector_import, "SLICE", 1)
+    monkeypatch.setattr(vector_import, "PARALLEL_SLICES", 3)
     fields = {
         "nr_cad": vf._obj(["61001", "bad" * 20, "61003"]),
         "siruta": vf.np.array([900001] * 3, dtype=vf.np.int32),
