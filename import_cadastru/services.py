@@ -40,7 +40,7 @@ Progress = Callable[[str, int, int], None]
 CGXML_SUFFIXES = (".cgxml", ".xml")
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".dxf")
 LOCK_KEY = 0x1C_AD_A5_7E  # pg_advisory_xact_lock key: one import at a time
-CHUNK_FILES = 250  # CGXML files per worker task
+CHUNK_FILES = 500  # CGXML files per worker task
 PARALLEL_MIN_FILES = 2_000  # below this, parsing in-process is faster than a pool
 
 
@@ -360,8 +360,11 @@ def _parsed(request: ImportRequest, tasks: list[cgxml.Task], files: int) -> Iter
     workers = request.workers or (min(2, os.cpu_count() or 1) if files >= PARALLEL_MIN_FILES else 1)
     if workers <= 1:
         ctx = cgxml.build_context(uats, localities, default)
-        for task in tasks:
-            yield task, cgxml.process_task(task, ctx)
+        try:
+            for task in tasks:
+                yield task, cgxml.process_task(task, ctx)
+        finally:
+            cgxml.close_archive()
         return
     yield from ordered_map(
         cgxml.process_task,

@@ -759,10 +759,8 @@ def process_task(task: Task, ctx: Context | None = None) -> FileResult:
     path = Path(task.path)
     if task.members is None:
         sources = [(path.name, lambda: path.read_bytes())]
-        archive = None
     else:
-        archive = zipfile.ZipFile(path)
-        infos = {i.filename: i for i in archive.infolist()}
+        archive, infos = _open_archive(task.path)
         sources = [
             (
                 f"{path.name}/{m}",
@@ -770,17 +768,35 @@ def process_task(task: Task, ctx: Context | None = None) -> FileResult:
             )
             for m in task.members
         ]
-    try:
-        for n, (source, read) in enumerate(sources):
-            try:
-                data = read()
-                result.extend(process_file(data, source, ctx, task.seq_base + n * SEQ_STRIDE))
-            except InputRefused as exc:
-                if not task.skip_bad:
-                    raise
-                result.issues.append(_issue("rejected_file", source, None, exc.message))
-                result.stats["files_rejected"] += 1
-    finally:
-        if archive is not None:
-            archive.close()
+    for n, (source, read) in enumerate(sources):
+        try:
+            data = read()
+            result.extend(process_file(data, source, ctx, task.seq_base + n * SEQ_STRIDE))
+        except InputRefused as exc:
+            if not task.skip_bad:
+                raise
+            result.issues.append(_issue("rejected_file", source, None, exc.message))
+            result.stats["files_rejected"] += 1
     return result
+
+
+_archive: tuple[str, zipfile.ZipFile, dict] | None = None
+
+
+def _open_archive(path: str) -> tuple[zipfile.ZipFile, dict]:
+    """The zip of the current task, kept open for the next tasks of the same zip:
+    reading the central directory of a 10,000-member zip costs more than parsing
+    a hundred of its files."""
+    global _archive  # one open zip per (worker) process
+    if _archive is None or _archive[0] != path:
+        close_archive()
+        archive = zipfile.ZipFile(path)
+        _archive = (path, archive, {i.filename: i for i in archive.infolist()})
+    return _archive[1], _archive[2]
+
+
+def close_archive() -> None:
+    global _archive
+    if _archive is not None:
+        _archive[1].close()
+        _archive = None

@@ -1,0 +1,329 @@
+"""Benchmark of import_cadastru, printed as a table (run on demand, never a test).
+
+1. A demo county of N parcels is generated in a database of its own and exported as a
+   GeoPackage (parcels layer) and as CGXML files in zips (one file per parcel).
+2. Parcels: the GeoPackage is imported into the emptied parcel table, then imported again
+   (nothing changes); `ogr2ogr -f PostgreSQL` with default options loads the same file in
+   the same run, for comparison. Peak memory is the import process's (and its workers').
+3. CGXML: the zips are imported with 2 worker processes (and again, unchanged); a sample
+   of the same files is loaded the naive way, one ORM save per row, for comparison.
+
+Targets (issue 4): full import >= 1.0x ogr2ogr's throughput, re-import >= 3x faster than
+the first import, peak memory < 1 GB, CGXML >= 10,000 files/s.
+
+Usage:  .venv/bin/python bench/bench_import.py [--parcels 1000000] [--cgxml-files 100000]
+        [--orm-sample 500] [--database gisapp_import_bench] [--keep]
+The benchmark database is dropped and re-created (its name must contain "bench").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+TARGETS = {"ogr_ratio": 1.0, "reimport_speedup": 3.0, "peak_mb": 1024, "cgxml_fps": 10_000}
+
+
+def base_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    port = (ROOT / "var" / "pg" / "port").read_text().strip()
+    return f"postgis://postgres@127.0.0.1:{port}/gisapp"
+
+
+def with_db(url: str, name: str) -> str:
+    parsed = urlparse(url)
+    return parsed._replace(path=f"/{name}").geturl()
+
+
+def pg_conninfo(url: str) -> str:
+    p = urlparse(url)
+    parts = [
+        f"host={p.hostname or '127.0.0.1'}",
+        f"port={p.port or 5432}",
+        f"dbname={p.path.lstrip('/')}",
+        f"user={p.username or 'postgres'}",
+    ]
+    if p.password:
+        parts.append(f"password={p.password}")
+    return " ".join(parts)
+
+
+def psql(url: str, statement: str, *, dbname: str | None = None) -> None:
+    import psycopg
+
+    conninfo = pg_conninfo(with_db(url, dbname) if dbname else url)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def run(args: list[str], env: dict, label: str) -> tuple[float, int, str]:
+    """Wall time, peak RSS (KiB, the process or any of its workers) and stdout."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode not in (0, 3):
+        sys.exit(f"{label} failed ({process.returncode}):\n{out}\n{err}")
+    peak = int(out.rsplit("PEAK_RSS_KB=", 1)[1].split()[0]) if "PEAK_RSS_KB=" in out else 0
+    return elapsed, max(peak, 0) or usage.ru_maxrss, out
+
+
+# --- child modes (run in a subprocess so their memory is measured alone) ------------------
+
+
+def child_setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisapp.settings")
+    import django
+
+    django.setup()
+
+
+def child_import(paths: list[str], extra: list[str]) -> None:
+    child_setup_django()
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from layers.signals import cadastre_changed
+
+    # the benchmark measures the import: other apps' listeners are not part of it
+    cadastre_changed.receivers.clear()
+    out = StringIO()
+    call_command("import_cadastru", *paths, *extra, stdout=out)
+    print(out.getvalue())
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"PEAK_RSS_KB={max(own, workers)}")
+
+
+def child_orm(zip_path: str, sample: int) -> None:
+    """The naive baseline: parse each CGXML and save it row by row with the ORM."""
+    child_setup_django()
+    import zipfile
+
+    from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+    from django.db import transaction
+
+    from import_cadastru.readers import cgxml
+    from layers.models import UAT, Building, LandUse, Parcel, PropertyRight
+
+    uats = {u.siruta: u for u in UAT.objects.all()}
+    with zipfile.ZipFile(zip_path) as archive:
+        names = [n for n in archive.namelist() if n.endswith(".cgxml")][:sample]
+        docs = [archive.read(n) for n in names]
+    started = time.perf_counter()
+    with transaction.atomic():
+        for data in docs:
+            recs = cgxml._records(cgxml.parse_xml(data, "x"))
+            land, addr = recs["Land"][0], recs["Address"][0]
+            lands, buildings = cgxml._points(recs["Points"])
+
+            def poly(points):
+                ring = cgxml._ring(points, False)
+                return MultiPolygon(GEOSGeometry(f"SRID=3844;POLYGON({ring})"))
+
+            parcel, _ = Parcel.objects.update_or_create(
+                uat=uats[int(addr["SIRSUP"])],
+                cadastral_number=land["CADGENNO"],
+                defaults={
+                    "eterra_id": cgxml._int(land.get("E2IDENTIFIER")),
+                    "land_book_number": land.get("PAPERLBNO") or land["CADGENNO"],
+                    "address": addr.get("DESCRIPTION") or "",
+                    "intravilan": addr.get("INTRAVILAN") == "true",
+                    "legal_area": cgxml._num(land.get("PARCELLEGALAREA")),
+                    "geom": poly(next(iter(lands.values()))),
+                },
+            )
+            LandUse.objects.filter(parcel=parcel).delete()
+            for use in recs["Parcel"]:
+                LandUse.objects.create(
+                    parcel=parcel,
+                    category=use["USECATEGORY"],
+                    area=use["MEASUREDAREA"],
+                    intravilan=use.get("INTRAVILAN") == "true",
+                )
+            for b in recs["Building"]:
+                Building.objects.update_or_create(
+                    parcel=parcel,
+                    number=int(b["BUILDNO"]),
+                    defaults={
+                        "destination": b["BUILDINGDESTINATION"],
+                        "levels": int(b.get("LEVELSNO") or 1),
+                        "geom": poly(buildings[int(b["BUILDINGID"])]),
+                    },
+                )
+            PropertyRight.objects.filter(parcel=parcel).delete()
+            for person in recs["Person"]:
+                PropertyRight.objects.create(
+                    parcel=parcel,
+                    holder_kind="pf",
+                    holder_name=person.get("LASTNAME", ""),
+                    right_kind="proprietate",
+                )
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    print(json.dumps({"files": len(docs), "seconds": elapsed}))
+
+
+# --- the benchmark ------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parcels", type=int, default=1_000_000)
+    parser.add_argument("--cgxml-files", type=int, default=100_000)
+    parser.add_argument("--orm-sample", type=int, default=500)
+    parser.add_argument("--database", default="gisapp_import_bench")
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the database and files")
+    opts = parser.parse_args()
+    if "bench" not in opts.database:
+        sys.exit("the benchmark database name must contain 'bench' (it is dropped)")
+    url = with_db(base_url(), opts.database)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "GISAPP_VAR_DIR": os.environ.get("GISAPP_VAR_DIR", str(ROOT / "var")),
+    }
+    work = Path(opts.workdir or tempfile.mkdtemp(prefix="bench_import_"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, str]] = []
+
+    def note(label: str, value: str) -> None:
+        rows.append((label, value))
+        print(f"  {label}: {value}", flush=True)
+
+    print(f"database {opts.database}, files in {work}", flush=True)
+    psql(url, f'DROP DATABASE IF EXISTS "{opts.database}"', dbname="postgres")
+    psql(url, f'CREATE DATABASE "{opts.database}"', dbname="postgres")
+    psql(url, "CREATE EXTENSION IF NOT EXISTS postgis")
+    manage = [PY, str(ROOT / "manage.py")]
+    run([*manage, "migrate", "-v", "0"], env, "migrate")
+    elapsed, _, _ = run(
+        [*manage, "generate_demo_county", "--parcels", str(opts.parcels)],
+        env,
+        "generate_demo_county",
+    )
+    note("demo county generated", f"{opts.parcels:,} parcels in {elapsed:.1f} s")
+    gpkg = work / "parcele.gpkg"
+    elapsed, _, _ = run(
+        [*manage, "export_demo_cadastre", str(gpkg), "--format", "gpkg", "--layers", "parcele"],
+        env,
+        "export gpkg",
+    )
+    note("export GeoPackage", f"{elapsed:.1f} s, {gpkg.stat().st_size / 1e6:.0f} MB")
+    cg = work / "cgxml.zip"
+    elapsed, _, _ = run(
+        [
+            *manage,
+            "export_demo_cadastre",
+            str(cg),
+            "--format",
+            "cgxml",
+            "--limit",
+            str(opts.cgxml_files),
+            "--files-per-zip",
+            "10000",
+        ],
+        env,
+        "export cgxml",
+    )
+    zips = sorted(str(p) for p in work.glob("cgxml_*.zip"))
+    note("export CGXML", f"{opts.cgxml_files:,} files in {len(zips)} zips, {elapsed:.1f} s")
+
+    # parcels from GeoPackage: ours (first, again) and ogr2ogr on the same file
+    psql(url, "TRUNCATE layers_parcel CASCADE")
+    me = [PY, __file__, "--child-import"]
+    first, peak1, out = run([*me, str(gpkg)], env, "first import")
+    assert f"create: {opts.parcels}" in out, out
+    again, peak2, out = run([*me, str(gpkg)], env, "re-import")
+    assert f"neschimbate: {opts.parcels}" in out, out
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            "ogr2ogr",
+            "-f",
+            "PostgreSQL",
+            f"PG:{pg_conninfo(url)}",
+            str(gpkg),
+            "-nln",
+            "bench_ogr2ogr",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    ogr = time.perf_counter() - started
+    psql(url, "DROP TABLE IF EXISTS bench_ogr2ogr")
+    n = opts.parcels
+    note(
+        "GPKG import, first",
+        f"{first:.1f} s = {n / first:,.0f} parcels/s, peak {peak1 / 1024:.0f} MB",
+    )
+    note(
+        "GPKG import, unchanged",
+        f"{again:.1f} s = {n / again:,.0f} parcels/s, peak {peak2 / 1024:.0f} MB",
+    )
+    note("ogr2ogr -f PostgreSQL", f"{ogr:.1f} s = {n / ogr:,.0f} features/s")
+
+    # CGXML: ours with 2 workers, and the per-row ORM baseline
+    psql(url, "TRUNCATE layers_parcel CASCADE")
+    files = opts.cgxml_files
+    cg_first, cg_peak, out = run([*me, *zips, "--workers", "2"], env, "CGXML import")
+    assert f"create: {files}" in out, out
+    cg_again, _, out = run([*me, *zips, "--workers", "2"], env, "CGXML re-import")
+    assert f"neschimbate: {files}" in out, out
+    _, _, out = run([PY, __file__, "--child-orm", zips[0], str(opts.orm_sample)], env, "ORM")
+    orm = json.loads(out.strip().splitlines()[-1])
+    orm_fps = orm["files"] / orm["seconds"]
+    note(
+        "CGXML import, 2 workers",
+        f"{cg_first:.1f} s = {files / cg_first:,.0f} files/s, peak {cg_peak / 1024:.0f} MB",
+    )
+    note("CGXML import, unchanged", f"{cg_again:.1f} s = {files / cg_again:,.0f} files/s")
+    note(
+        "CGXML per-row ORM sample",
+        f"{orm['files']} files in {orm['seconds']:.1f} s = {orm_fps:,.0f} files/s",
+    )
+
+    print("\nTarget                                   measured        target   met")
+    checks = [
+        ("GPKG first import / ogr2ogr throughput", ogr / first, TARGETS["ogr_ratio"], "x"),
+        ("re-import speed-up over first import", first / again, TARGETS["reimport_speedup"], "x"),
+        ("peak memory of the import (MB)", max(peak1, peak2) / 1024, TARGETS["peak_mb"], "<"),
+        ("CGXML files/s (2 workers)", files / cg_first, TARGETS["cgxml_fps"], "x"),
+        ("CGXML speed-up over per-row ORM", (files / cg_first) / orm_fps, 1.0, "x"),
+    ]
+    for label, value, target, kind in checks:
+        met = value < target if kind == "<" else value >= target
+        print(f"{label:<40} {value:>10,.2f} {target:>12,.2f}   {'yes' if met else 'NO'}")
+    if not opts.keep:
+        psql(url, f'DROP DATABASE IF EXISTS "{opts.database}"', dbname="postgres")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-import":
+        paths = [a for a in sys.argv[2:] if not a.startswith("--") and not a.isdigit()]
+        extra = [a for a in sys.argv[2:] if a not in paths]
+        child_import(paths, extra)
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child-orm":
+        child_orm(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()
