@@ -20,6 +20,7 @@ from layers.models import (
     UrbanPlan,
     Zone,
 )
+from layers.signals import cadastre_changed
 from tests.import_cadastru import vector_files as vf
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +159,8 @@ def test_geojson_in_wgs84_is_reprojected_in_the_database(cli, tmp_path):
     assert stored.kind == "natura2000" and stored.name == "Pădurea de test"
     assert shapely.hausdorff_distance(_shapely(stored.geom), site) < 0.01
     assert ImportRun.objects.get().srs.startswith("EPSG:4326")
+    again = cli(path, "--target", "restrictions")  # keyed on kind + code
+    assert "create: 0, actualizate: 0, neschimbate: 1" in again.out
 
 
 def test_stereo70_coordinates_claimed_as_wgs84_are_refused(cli, tmp_path, untouched):
@@ -386,8 +389,18 @@ def test_buildings_by_cadastral_number_and_number(cli, tmp_path):
         crs="EPSG:3844",
         driver="GPKG",
     )
-    result = cli(path, "--target", "buildings")
+    received = []
+    cadastre_changed.connect(
+        lambda sender, parcel_ids, **kw: received.append(parcel_ids),
+        weak=False,
+        dispatch_uid="test-buildings",
+    )
+    try:
+        result = cli(path, "--target", "buildings")
+    finally:
+        cadastre_changed.disconnect(dispatch_uid="test-buildings")
     assert result.code == 3 and "create: 1" in result.out and "respinse: 1" in result.out
+    assert received == [[parcel.pk]]  # the parcel whose building changed
     building = Building.objects.get(parcel=parcel, number=7)
     assert building.destination == "CA" and building.built_area == pytest.approx(20.0)
     assert "lipsește imobilul" in result.out
