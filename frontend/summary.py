@@ -10,11 +10,12 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 BAND_LABELS = {
-    "ampriza": "ampriză",
-    "siguranta": "zonă de siguranță",
-    "protectie": "zonă de protecție",
+    "ampriza": gettext_noop("ampriză"),
+    "siguranta": gettext_noop("zonă de siguranță"),
+    "protectie": gettext_noop("zonă de protecție"),
 }
 
 

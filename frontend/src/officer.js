@@ -4,6 +4,7 @@ import './styles.css';
 import { loadEmbeddedCatalog, gettext, currentLanguage } from './lib/i18n.js';
 import { setLocale, formatStereo70 } from './lib/format.js';
 import { h, clear, fetchJSON } from './lib/dom.js';
+import './lib/msgids.js';
 import { createMap, readConfig, onKeyboardIdentify } from './map/mapview.js';
 import { renderLayerTree } from './map/layertree.js';
 import { renderParcelCard, renderRoadCard, loadApplications } from './map/card.js';

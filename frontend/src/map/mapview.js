@@ -113,6 +113,7 @@ export function createMap(config, { target, statusElement } = {}) {
   // The first drawn layer: for the tests and the benchmark (window.__gisapp).
   const timing = (window.__gisapp = window.__gisapp || {});
   timing.created = performance.now();
+  timing.map = map; // for the browser tests and the benchmark
   for (const layer of layers) {
     layer.getSource().on('imageloadend', () => {
       if (timing.firstImage === undefined) timing.firstImage = performance.now();

@@ -64,7 +64,8 @@ export function setupTools(container, { config, parts, getSelectedParcel, setSta
       const geometry = event.feature.getGeometry();
       event.feature.set('kind', kind);
       if (kind === 'distance' || kind === 'area') {
-        output.textContent = `${gettext(kind === 'distance' ? 'Distanță' : 'Suprafață')}: ${measureText(geometry)}`;
+        const label = kind === 'distance' ? gettext('Distanță') : gettext('Suprafață');
+        output.textContent = `${label}: ${measureText(geometry)}`;
       } else {
         if (drafts[kind]) sketch.getSource().removeFeature(drafts[kind]);
         drafts[kind] = event.feature;
