@@ -64,7 +64,8 @@ async function identify(coordinate) {
   }
 }
 
-parts.map.on('singleclick', (event) => {
+// 'click' and not 'singleclick': the latter waits 250 ms to rule out a double-click.
+parts.map.on('click', (event) => {
   if (parts.map.getInteractions().getArray().some((i) => i.get('drawing'))) return;
   if (document.querySelector('[data-tool][aria-pressed=true]')) return;
   identify(event.coordinate);

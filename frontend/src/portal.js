@@ -33,9 +33,10 @@ async function showFragment(url) {
 }
 
 function identify([x, y]) {
+  window.__gisapp.identifyStart = performance.now();
   showFragment(`${urls.statusAt}?x=${x.toFixed(2)}&y=${y.toFixed(2)}&fragment=1`);
 }
-parts.map.on('singleclick', (event) => identify(event.coordinate));
+parts.map.on('click', (event) => identify(event.coordinate));
 onKeyboardIdentify(parts.map, identify);
 
 function statusUrl(ref) {
