@@ -16,6 +16,12 @@ from layers.publishing.stack import free_port
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 
 
+class Cluster(str):
+    """The base URL of a throw-away cluster, with its data directory."""
+
+    data_dir: Path
+
+
 def _as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
@@ -63,7 +69,9 @@ def second_cluster():
         capture_output=True,
     )
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        cluster = Cluster(f"postgresql://postgres@127.0.0.1:{port}")
+        cluster.data_dir = data / "d"
+        yield cluster
     finally:
         subprocess.run(
             _as_postgres([str(PGBIN / "pg_ctl"), "-D", str(data / "d"), "-m", "immediate", "stop"]),
