@@ -8,7 +8,10 @@ from frontend import assets, views
 app_name = "frontend"
 urlpatterns = [
     path("harta/", views.officer_map, name="map"),
+    path("harta/cereri/", views.work_queue, name="queue"),
     path("portal/", views.portal, name="portal"),
+    path("portal/urmarire/", views.tracking, name="track"),
+    path("portal/cerere-noua/", views.new_application, name="apply"),
     path("portal/imobil/la/", views.parcel_status_at, name="parcel-at"),
     path(
         "portal/imobil/<int:siruta>/<str:number>/",

@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse, reverse_lazy
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from rest_framework import serializers
 
 from frontend.i18n import js_catalog, romanian_by_default
@@ -37,7 +37,7 @@ def _page_context(request: HttpRequest, **extra) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @romanian_by_default
 @login_required(login_url=LOGIN_URL)
 def officer_map(request: HttpRequest) -> HttpResponse:
@@ -47,7 +47,7 @@ def officer_map(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/map.html", _page_context(request, page="officer"))
 
 
-@require_GET
+@require_safe
 @romanian_by_default
 def portal(request: HttpRequest) -> HttpResponse:
     """The citizen portal: find a parcel by number or on the map and read its status."""
@@ -74,7 +74,7 @@ def _status_response(request: HttpRequest, parcel: Parcel) -> HttpResponse:
     return render(request, "frontend/parcel_status.html", context)
 
 
-@require_GET
+@require_safe
 @romanian_by_default
 def parcel_status(request: HttpRequest, siruta: int, number: str) -> HttpResponse:
     """Public status of a parcel: zone, rules in plain language, restrictions, approvals,
@@ -85,7 +85,7 @@ def parcel_status(request: HttpRequest, siruta: int, number: str) -> HttpRespons
     return _status_response(request, parcel)
 
 
-@require_GET
+@require_safe
 @romanian_by_default
 def parcel_status_at(request: HttpRequest) -> HttpResponse:
     """The parcel status of the parcel under a map click (x, y in EPSG:3844)."""
@@ -97,6 +97,60 @@ def parcel_status_at(request: HttpRequest) -> HttpResponse:
     if pid is None:
         return render(request, "frontend/_no_parcel.html", status=404)
     return _status_response(request, Parcel.objects.select_related("uat").get(pk=pid))
+
+
+def _permits_urls() -> dict[str, str]:
+    """The permits API, by URL name (HTTP only: the front-end never imports permits)."""
+
+    def url(name: str, fallback: str) -> str:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            return fallback
+
+    return {
+        "applications": url("permits:application-list", "/api/permits/applications/"),
+        "kinds": url("permits:kind-list", "/api/permits/kinds/"),
+        "track": url("permits:track", "/api/permits/track/"),
+        "map": reverse("frontend:map"),
+        "portal": reverse("frontend:portal"),
+    }
+
+
+def _permits_page(request: HttpRequest, template: str, entry: str) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "entry": entry,
+            "permits": _permits_urls(),
+            "i18n": js_catalog(request.LANGUAGE_CODE),
+        },
+    )
+
+
+@require_safe
+@romanian_by_default
+@login_required(login_url=LOGIN_URL)
+def work_queue(request: HttpRequest) -> HttpResponse:
+    """Officers' work queue: applications by state, deadline first (permits API)."""
+    if not is_officer(request.user):
+        raise PermissionDenied("Lista de lucru este disponibilă doar funcționarilor.")
+    return _permits_page(request, "frontend/queue.html", "queue")
+
+
+@require_safe
+@romanian_by_default
+def tracking(request: HttpRequest) -> HttpResponse:
+    """Citizens follow an application by registration number and access key."""
+    return _permits_page(request, "frontend/track.html", "track")
+
+
+@require_safe
+@romanian_by_default
+def new_application(request: HttpRequest) -> HttpResponse:
+    """Filing form; takes over the draft started on the map (parcel, footprint, access)."""
+    return _permits_page(request, "frontend/apply.html", "apply")
 
 
 class LoginView(auth_views.LoginView):

@@ -15,6 +15,7 @@ import { setupTabs, setupPanelToggle } from './map/panel.js';
 loadEmbeddedCatalog();
 setLocale(currentLanguage());
 const config = readConfig();
+config.api.application_form = document.getElementById('map').dataset.applyUrl || config.api.application_form;
 const statusbar = document.getElementById('status');
 const parts = createMap(config, { target: 'map', statusElement: statusbar });
 const panel = document.getElementById('panel');
@@ -66,8 +67,7 @@ async function identify(coordinate) {
 
 // 'click' and not 'singleclick': the latter waits 250 ms to rule out a double-click.
 parts.map.on('click', (event) => {
-  if (parts.map.getInteractions().getArray().some((i) => i.get('drawing'))) return;
-  if (document.querySelector('[data-tool][aria-pressed=true]')) return;
+  if (tools.busy()) return;
   identify(event.coordinate);
 });
 onKeyboardIdentify(parts.map, identify);
@@ -96,9 +96,16 @@ setupSearch(
   document.getElementById('pane-results'),
   { config, onResult, showPane: () => showTab('tab-results') },
 );
-setupTools(document.getElementById('pane-tools'), {
+const tools = setupTools(document.getElementById('pane-tools'), {
   config,
   parts,
   getSelectedParcel: () => selectedParcel,
   setStatus,
 });
+
+// /harta/?q=... (links from the work queue): search on arrival.
+const initial = new URLSearchParams(window.location.search).get('q');
+if (initial) {
+  document.getElementById('search-input').value = initial;
+  document.getElementById('search-form').requestSubmit();
+}

@@ -289,3 +289,54 @@ def test_phone_sized_screen(browser, live, facts):
         assert page.locator("#panel").is_hidden()
     finally:
         context.close()
+
+
+def test_file_an_application_from_the_map_then_find_it_in_the_work_queue(officer_page, facts):
+    """Parcel click -> draw a footprint -> analysis -> "Start an application" -> the
+    filing form takes the draft over -> saved through the permits API -> work queue."""
+    page = officer_page
+    center_on(page, *facts.point)
+    click_map_center(page)
+    page.locator("[data-testid=parcel-card]").wait_for()
+    page.click("#tab-tools")
+    page.click("[data-tool=footprint]")
+    box = page.locator("#map").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    square = [(cx - 20, cy - 20), (cx + 20, cy - 20), (cx + 20, cy + 20), (cx - 20, cy + 20)]
+    for x, y in [*square, square[0]]:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(300)
+    output = page.locator("[data-testid=tool-output]")
+    output.locator("li.finding").first.wait_for()
+    assert "POT propus" in output.inner_text()
+    output.get_by_role("button").click()
+    page.wait_for_url("**/portal/cerere-noua/")
+    draft = page.locator("[data-testid=apply-draft]")
+    assert facts.cadastral_number in draft.inner_text()
+    page.locator("#apply-kind option[value=cu]").wait_for(state="attached")
+    page.select_option("#apply-kind", "cu")
+    page.fill("#apply-description", "Locuință P+1")
+    page.fill("#apply-name", "Test Solicitant")
+    page.fill("#apply-email", "solicitant@example.org")
+    page.click("#apply-form button[type=submit]")
+    key = page.locator("[data-field=access-key]")
+    key.wait_for()
+    assert len(key.inner_text()) >= 8
+    screenshot(page, "apply-saved")
+    page.goto(page.url.split("/portal/")[0] + "/harta/cereri/")
+    page.select_option("#queue-state", "draft")
+    page.click("#queue-filter button[type=submit]")
+    row = page.locator("[data-testid=queue] tr", has_text=facts.cadastral_number)
+    row.first.wait_for()
+    assert row.first.get_attribute("data-state") == "draft"
+    screenshot(page, "officer-work-queue")
+
+
+def test_tracking_page_answers_a_wrong_key_without_details(page, live):
+    page.goto(live.url("/portal/urmarire/"))
+    page.fill("#track-number", "U-1/2020")
+    page.fill("#track-key", "nu-e-cheia")
+    page.click("#track-form button[type=submit]")
+    alert = page.locator("[data-testid=track-result] [role=alert]")
+    alert.wait_for()
+    assert alert.inner_text()

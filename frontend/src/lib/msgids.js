@@ -28,6 +28,12 @@ export const DATA_MSGIDS = [
   gettext_noop('intravilan'),
   gettext_noop('extravilan'),
   gettext_noop('parțial intravilan'),
+  // application states (permits.workflow.State)
+  gettext_noop('ciornă'),
+  gettext_noop('depusă'),
+  gettext_noop('înregistrată'),
+  gettext_noop('respinsă'),
+  gettext_noop('retrasă'),
   // land-use categories and building destinations
   gettext_noop('arabil'),
   gettext_noop('pășune'),

@@ -38,6 +38,7 @@ export function setupTools(container, { config, parts, getSelectedParcel, setSta
   const { map, sketch, geojson } = parts;
   sketch.setStyle(sketchStyle);
   let draw = null;
+  let drawEndedAt = -Infinity;
   const drafts = { footprint: null, access: null };
   const output = h('div', { class: 'tool-output', 'aria-live': 'polite', dataset: { testid: 'tool-output' } });
 
@@ -61,6 +62,7 @@ export function setupTools(container, { config, parts, getSelectedParcel, setSta
       }
     });
     draw.on('drawend', (event) => {
+      drawEndedAt = performance.now();
       const geometry = event.feature.getGeometry();
       event.feature.set('kind', kind);
       if (kind === 'distance' || kind === 'area') {
@@ -142,7 +144,7 @@ export function setupTools(container, { config, parts, getSelectedParcel, setSta
     try {
       const response = await fetch(config.api.application_form, { method: 'HEAD', credentials: 'same-origin' });
       if (response.ok) {
-        window.location.assign(`${config.api.application_form}?draft=${DRAFT_KEY}`);
+        window.location.assign(config.api.application_form);
         return;
       }
     } catch {
@@ -232,7 +234,10 @@ export function setupTools(container, { config, parts, getSelectedParcel, setSta
     h('h3', {}, gettext('Tipărire')),
     printForm,
   );
-  return { stop };
+  // Map clicks belong to the drawing while a tool is active and just after it finished
+  // (the closing click also reaches the map).
+  const busy = () => draw !== null || performance.now() - drawEndedAt < 500;
+  return { stop, busy };
 }
 
 export { fetchJSON };

@@ -1,0 +1,3 @@
+import { start } from './permits.js';
+
+start('queue');
