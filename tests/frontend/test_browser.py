@@ -41,6 +41,25 @@ CENTER_JS = """([x, y, r]) => new Promise((resolve) => {
 })"""
 
 VIEW_CENTER_JS = "() => window.__gisapp.map.getView().getCenter()"
+APPLICANT_EMAIL = "solicitant.test-browser@example.org"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _forget_filed_applications(django_db_blocker):
+    """The filing test saves a draft through the live server (committed): remove it once
+    the browser is closed, so that other tests on this database never see it."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        from permits.models import Application, ApplicationEvent
+
+        with transaction.atomic():
+            for application in Application.objects.filter(applicant__email=APPLICANT_EMAIL):
+                applicant = application.applicant
+                ApplicationEvent.objects.filter(application=application).delete()
+                application.delete()
+                applicant.delete()
 
 
 def center_on(page, x: float, y: float, resolution: float = 0.25) -> None:
@@ -317,7 +336,7 @@ def test_file_an_application_from_the_map_then_find_it_in_the_work_queue(officer
     page.select_option("#apply-kind", "cu")
     page.fill("#apply-description", "Locuință P+1")
     page.fill("#apply-name", "Test Solicitant")
-    page.fill("#apply-email", "solicitant@example.org")
+    page.fill("#apply-email", APPLICANT_EMAIL)
     page.click("#apply-form button[type=submit]")
     key = page.locator("[data-field=access-key]")
     key.wait_for()
