@@ -10,6 +10,7 @@ requests the other requests then wait for the keepalive timeout (seen: 50-120 s,
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,12 +26,10 @@ SETTINGS = "tests.frontend.settings"
 
 class NginxNoFcgiKeepalive(Nginx):
     def config(self) -> str:
-        text = super().config()
-        text = text.replace(
-            f"upstream mapserver {{ server 127.0.0.1:{self.fcgi_port}; keepalive 8; }}",
-            f"upstream mapserver {{ server 127.0.0.1:{self.fcgi_port}; }}",
-        )
-        return text.replace("fastcgi_keep_conn on;", "fastcgi_keep_conn off;")
+        text = re.sub(r"(upstream mapserver \{[^}]*?)\s*keepalive \d+;", r"\1", super().config())
+        text = text.replace("fastcgi_keep_conn on;", "fastcgi_keep_conn off;")
+        assert "fastcgi_keep_conn on" not in text
+        return text
 
 
 @dataclass
