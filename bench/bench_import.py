@@ -96,21 +96,30 @@ def child_setup_django() -> None:
 
 
 def child_import(paths: list[str], extra: list[str]) -> None:
+    """One import, as the command runs it, printing when each stage starts."""
     child_setup_django()
-    from io import StringIO
-
-    from django.core.management import call_command
-
+    from import_cadastru.management.commands.import_cadastru import summary
+    from import_cadastru.services import ImportRequest, run_import
     from layers.signals import cadastre_changed
 
     # the benchmark measures the import: other apps' listeners are not part of it
     cadastre_changed.receivers.clear()
-    out = StringIO()
-    call_command("import_cadastru", *paths, *extra, stdout=out)
-    print(out.getvalue())
+    workers = int(extra[extra.index("--workers") + 1]) if "--workers" in extra else 0
+    started = time.perf_counter()
+    stages: dict[str, float] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        stages.setdefault(stage, time.perf_counter() - started)
+
+    run = run_import(
+        ImportRequest(paths=[Path(p) for p in paths], workers=workers), progress=progress
+    )
+    stages["end"] = time.perf_counter() - started
+    print(summary(run))
+    print("STAGES " + ", ".join(f"{k} @{v:.1f}s" for k, v in stages.items()))
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"PEAK_RSS_KB={max(own, workers)}")
+    workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"PEAK_RSS_KB={max(own, workers_rss)}")
 
 
 def child_orm(zip_path: str, sample: int) -> None:
@@ -180,6 +189,10 @@ def child_orm(zip_path: str, sample: int) -> None:
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
     print(json.dumps({"files": len(docs), "seconds": elapsed}))
+
+
+def _stages(out: str) -> str:
+    return out.rsplit("STAGES ", 1)[1].splitlines()[0] if "STAGES " in out else ""
 
 
 # --- the benchmark ------------------------------------------------------------------------
@@ -253,8 +266,10 @@ def main() -> None:
     me = [PY, __file__, "--child-import"]
     first, peak1, out = run([*me, str(gpkg)], env, "first import")
     assert f"create: {opts.parcels}" in out, out
+    print("  first import " + _stages(out), flush=True)
     again, peak2, out = run([*me, str(gpkg)], env, "re-import")
     assert f"neschimbate: {opts.parcels}" in out, out
+    print("  re-import " + _stages(out), flush=True)
     started = time.perf_counter()
     subprocess.run(
         [
@@ -287,6 +302,7 @@ def main() -> None:
     files = opts.cgxml_files
     cg_first, cg_peak, out = run([*me, *zips, "--workers", "2"], env, "CGXML import")
     assert f"create: {files}" in out, out
+    print("  CGXML import " + _stages(out), flush=True)
     cg_again, _, out = run([*me, *zips, "--workers", "2"], env, "CGXML re-import")
     assert f"neschimbate: {files}" in out, out
     _, _, out = run([PY, __file__, "--child-orm", zips[0], str(opts.orm_sample)], env, "ORM")

@@ -223,7 +223,7 @@ def run_import(
                     )
                 run.save()
         if request.dry_run:
-            run.save(force_insert=run._state.adding)  # the data was rolled back, not the record
+            run.save()  # the data was rolled back, not the record
         return run
     except InputRefused as exc:
         _fail(run, str(exc))
@@ -258,14 +258,16 @@ def _finish(run: ImportRun, report: Report, applied: parcel_writer.Applied) -> N
         rejected=applied.rejected,
     )
     if applied.created == applied.updated == 0:
-        total = applied.unchanged + applied.rejected
-        report.messages.insert(
-            0,
-            f"Nicio modificare: toate cele {applied.unchanged} obiecte sunt deja în baza de "
-            f"date, identice" + (f"; {applied.rejected} respinse." if applied.rejected else ".")
-            if total
-            else "Nicio modificare: fișierele nu conțin obiecte de importat.",
-        )
+        same, rejected = applied.unchanged, applied.rejected
+        if same and not rejected:
+            message = f"toate cele {same} obiecte sunt deja în baza de date, identice."
+        elif same:
+            message = f"{same} obiecte identice cu baza de date, {rejected} respinse."
+        elif rejected:
+            message = f"toate cele {rejected} obiecte au fost respinse."
+        else:
+            message = "fișierele nu conțin obiecte de importat."
+        report.messages.insert(0, f"Nicio modificare: {message}")
     previous = (
         ImportRun.objects.filter(
             file_hash=run.file_hash,

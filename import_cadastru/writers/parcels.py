@@ -464,18 +464,6 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     )
 
 
-def classify_only(cursor) -> Applied:
-    """Counters of a dry run's classification (the dry run applies too, then rolls back)."""
-    by_action = counts(cursor)
-    return Applied(
-        created=by_action.get("new", 0),
-        updated=by_action.get("changed", 0),
-        unchanged=by_action.get("same", 0),
-        rejected=by_action.get("rejected", 0),
-        parcel_ids=[],
-    )
-
-
 def staging_findings(cursor, report: Report, *, limit: int = 500) -> None:
     """Rejections, duplicates and repaired geometries found while normalising."""
     cursor.execute(

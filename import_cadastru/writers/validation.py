@@ -95,33 +95,54 @@ ORDER BY c.a, c.b
 """
 
 
+STRIPE = 100_000  # boxes per STRtree: bounds memory whatever the size of the import
+
+
 def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
-    """Pairs whose bounding boxes overlap by more than the tolerance, found with an
-    STRtree over every parcel in the imported area, then checked exactly in PostGIS."""
+    """Pairs whose bounding boxes overlap by more than the tolerance, found with STRtrees
+    over stripes of the imported area (sorted by x, so memory stays bounded), then
+    checked exactly in PostGIS."""
     buf = bytearray()
     with cursor.copy(_BOXES) as copy:
         for block in copy:
             buf += block
-    body = bytes(buf[19:-2])  # header (signature, flags, extension) and trailer
-    if not body:
+    count = (len(buf) - 21) // _BOX_ROW.itemsize  # header 19 bytes, trailer 2
+    if count <= 0:
         return []
-    rows = np.frombuffer(body, dtype=_BOX_ROW)
-    ids, touched = rows["id"].astype(np.int64), rows["touched"]
+    rows = np.frombuffer(buf, dtype=_BOX_ROW, count=count, offset=19)
+    ids, touched = rows["id"].astype(np.int64), rows["touched"].copy()
     xmin, ymin, xmax, ymax = (rows[k].astype(np.float64) for k in ("xmin", "ymin", "xmax", "ymax"))
-    tree = shapely.STRtree(shapely.box(xmin, ymin, xmax, ymax))
-    mine = np.nonzero(touched)[0]
-    left, b = tree.query(shapely.box(xmin[mine], ymin[mine], xmax[mine], ymax[mine]))
-    a = mine[left]
-    width = np.minimum(xmax[a], xmax[b]) - np.maximum(xmin[a], xmin[b])
-    height = np.minimum(ymax[a], ymax[b]) - np.maximum(ymin[a], ymin[b])
-    keep = (a != b) & (width > 0) & (height > 0) & (width * height > tolerance)
-    keep &= ~(touched[b] & (b < a))  # a pair of imported parcels once
-    if not keep.any():
+    del rows, buf
+    order = np.argsort(xmin, kind="stable")
+    sorted_x = xmin[order]
+    reach = float((xmax - xmin).max())
+    found_a, found_b = [], []
+    for start in range(0, len(order), STRIPE):
+        stripe = order[start : start + STRIPE]
+        mine = stripe[touched[stripe]]
+        if not len(mine):
+            continue
+        # any box meeting one of the stripe's boxes starts within `reach` of the stripe
+        lo = np.searchsorted(sorted_x, sorted_x[start] - reach, "left")
+        hi = np.searchsorted(
+            sorted_x, sorted_x[min(start + STRIPE, len(order)) - 1] + reach, "right"
+        )
+        near = order[lo:hi]
+        tree = shapely.STRtree(shapely.box(xmin[near], ymin[near], xmax[near], ymax[near]))
+        left, right = tree.query(shapely.box(xmin[mine], ymin[mine], xmax[mine], ymax[mine]))
+        a, b = mine[left], near[right]
+        width = np.minimum(xmax[a], xmax[b]) - np.maximum(xmin[a], xmin[b])
+        height = np.minimum(ymax[a], ymax[b]) - np.maximum(ymin[a], ymin[b])
+        keep = (a != b) & (width > 0) & (height > 0) & (width * height > tolerance)
+        keep &= ~(touched[b] & (b < a))  # a pair of imported parcels once
+        found_a.append(a[keep])
+        found_b.append(b[keep])
+        del tree
+    a = np.concatenate(found_a) if found_a else np.empty(0, dtype=np.int64)
+    b = np.concatenate(found_b) if found_b else np.empty(0, dtype=np.int64)
+    if not len(a):
         return []
-    cursor.execute(
-        _PAIRS,
-        {"a": ids[a[keep]].tolist(), "b": ids[b[keep]].tolist(), "tol": tolerance},
-    )
+    cursor.execute(_PAIRS, {"a": ids[a].tolist(), "b": ids[b].tolist(), "tol": tolerance})
     return cursor.fetchall()
 
 
