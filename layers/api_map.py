@@ -24,6 +24,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
@@ -636,3 +638,18 @@ class PrintView(APIView):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+# These views answer free-form JSON (or a PDF); document them as such in the OpenAPI
+# schema instead of letting drf-spectacular guess a serializer.
+for _view in (MapConfigView, IdentifyView, ParcelCardView, SearchView, RoadKmView, PrintView):
+    for _method in ("get", "post"):
+        if hasattr(_view, _method):
+            setattr(
+                _view,
+                _method,
+                extend_schema(
+                    request=OpenApiTypes.OBJECT if _method == "post" else None,
+                    responses={200: OpenApiTypes.OBJECT},
+                )(getattr(_view, _method)),
+            )

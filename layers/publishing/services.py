@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 from psycopg import sql
 
 from layers.models import Layer
@@ -52,37 +54,65 @@ def ows_database() -> OwsDatabase:
     )
 
 
-def ensure_ows_role() -> None:
+def _role_can_connect(db: OwsDatabase) -> bool:
+    try:
+        psycopg.connect(
+            host=db.host,
+            port=db.port,
+            dbname=db.dbname,
+            user=db.user,
+            password=db.password,
+            connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def ensure_ows_role(attempts: int = 5) -> None:
     """Create or update the OWS role: SELECT on schema `ows`, nothing else.
 
     Needs a database user allowed to create roles (the private cluster's superuser); in a
-    managed database create the role once by hand and set OWS_DB_PASSWORD.
+    managed database create the role once by hand and set OWS_DB_PASSWORD. Roles are
+    cluster-wide and PostgreSQL refuses concurrent updates of one role ("tuple
+    concurrently updated") from parallel set-ups, so the role is only altered when it
+    cannot log in, and a lost race is retried.
     """
     db = ows_database()
     role = sql.Identifier(db.user)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Roles are cluster-wide: serialise concurrent set-ups (parallel test workers).
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('gisapp_ows_role'))")
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [db.user])
-        if cursor.fetchone() is None:
-            cursor.execute(
-                sql.SQL("CREATE ROLE {} LOGIN").format(role).as_string(cursor.connection)
-            )
-        cursor.execute(
-            sql.SQL("ALTER ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}")
-            .format(role, sql.Literal(db.password))
-            .as_string(cursor.connection)
-        )
-        for statement in (
-            "GRANT CONNECT ON DATABASE {db} TO {role}",
-            "GRANT USAGE ON SCHEMA ows TO {role}",
-            "GRANT SELECT ON ALL TABLES IN SCHEMA ows TO {role}",
-        ):
-            cursor.execute(
-                sql.SQL(statement)
-                .format(db=sql.Identifier(db.dbname), role=role)
-                .as_string(cursor.connection)
-            )
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [db.user])
+                exists = cursor.fetchone() is not None
+                if not exists:
+                    cursor.execute(
+                        sql.SQL("CREATE ROLE {} LOGIN").format(role).as_string(cursor.connection)
+                    )
+                if not exists or not _role_can_connect(db):
+                    cursor.execute(
+                        sql.SQL(
+                            "ALTER ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                            "PASSWORD {}"
+                        )
+                        .format(role, sql.Literal(db.password))
+                        .as_string(cursor.connection)
+                    )
+                for statement in (
+                    "GRANT CONNECT ON DATABASE {db} TO {role}",
+                    "GRANT USAGE ON SCHEMA ows TO {role}",
+                    "GRANT SELECT ON ALL TABLES IN SCHEMA ows TO {role}",
+                ):
+                    cursor.execute(
+                        sql.SQL(statement)
+                        .format(db=sql.Identifier(db.dbname), role=role)
+                        .as_string(cursor.connection)
+                    )
+            return
+        except (InternalError, IntegrityError, ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _layers_for_file(layers) -> list[Layer]:

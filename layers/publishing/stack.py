@@ -144,7 +144,9 @@ http {{
                        inactive=10m use_temp_path=off;
     map $arg_request $ows_no_cache {{ default 1; ~*^getcapabilities$ 0; }}
     upstream django {{ server {django_upstream}; keepalive 16; }}
-    upstream mapserver {{ server {mapserver_upstream}; keepalive 8; }}
+    # No keepalive to MapServer: each mapserv process serves one connection at a time, so
+    # an idle kept-alive connection would block a whole worker.
+    upstream mapserver {{ server {mapserver_upstream}; }}
     server {{
         listen {listen};
         server_name _;
@@ -153,7 +155,6 @@ http {{
             auth_request /_ows_auth;
             auth_request_set $mapfile $upstream_http_x_mapfile;
             fastcgi_pass mapserver;
-            fastcgi_keep_conn on;
             include /etc/nginx/fastcgi_params;
             fastcgi_param MS_MAPFILE $mapfile;
             fastcgi_param HTTP_AUTHORIZATION "";
@@ -168,7 +169,6 @@ http {{
         # OGC API Features: public layers only (the PUBLIC map of mapserver.conf).
         location /ogcapi/ {{
             fastcgi_pass mapserver;
-            fastcgi_keep_conn on;
             include /etc/nginx/fastcgi_params;
             fastcgi_param PATH_INFO /public$uri;
             fastcgi_param HTTP_AUTHORIZATION "";
