@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import time
@@ -310,7 +311,26 @@ def test_phone_sized_screen(browser, live, facts):
         context.close()
 
 
-def test_file_an_application_from_the_map_then_find_it_in_the_work_queue(officer_page, facts):
+@pytest.fixture
+def permit_kinds(django_db_blocker):
+    """The seeded kinds, committed: transactional permits tests that ran earlier in this
+    worker flushed the permits tables (seed data included)."""
+    from django.apps import apps
+
+    from permits.seed import seed
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM call is synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with django_db_blocker.unblock():
+            seed(apps)
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def test_file_an_application_from_the_map_then_find_it_in_the_work_queue(
+    officer_page, facts, permit_kinds
+):
     """Parcel click -> draw a footprint -> analysis -> "Start an application" -> the
     filing form takes the draft over -> saved through the permits API -> work queue."""
     page = officer_page
