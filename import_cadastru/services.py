@@ -42,6 +42,7 @@ VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".dxf")
 LOCK_KEY = 0x1C_AD_A5_7E  # pg_advisory_xact_lock key: one import at a time
 CHUNK_FILES = 500  # CGXML files per worker task
 PARALLEL_MIN_FILES = 2_000  # below this, parsing in-process is faster than a pool
+IMPORT_WORK_MEM = getattr(settings, "IMPORT_CADASTRU_WORK_MEM", "512MB")
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -205,6 +206,8 @@ def run_import(
                 # the planner's cost of geometry functions triggers JIT compilation, which
                 # costs more than it saves on these one-pass statements
                 cursor.execute("SET LOCAL jit = off")
+                # joins of a whole county's staging with its parcels stay in memory
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [IMPORT_WORK_MEM])
             if run.pk is None:
                 run.save()  # inside the transaction: a killed import leaves no record
             if kind == "cgxml":
