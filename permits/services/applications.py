@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -343,6 +344,42 @@ def _save(application: Application, user, label: str) -> None:
         ) from exc
 
 
+def _act(
+    application: Application,
+    method: str,
+    label: str,
+    *,
+    user,
+    action: str,
+    as_officer: bool,
+    reason: str = "",
+    expected_revision: int | None = None,
+    data: Callable[[Application], dict] | None = None,
+    at: datetime | None = None,
+    **transition_kwargs: Any,
+) -> Application:
+    """One workflow step on a locked instance: the transition, the save (optimistic
+    lock) and its legal event. `data` is read after the transition."""
+    before = _transition(
+        application, method, label, expected_revision=expected_revision, **transition_kwargs
+    )
+    _save(application, user, label)
+    extra = {"data": data(application)} if data else {}
+    if at is not None:
+        extra["at"] = at
+    record_event(
+        application=application,
+        action=action,
+        user=user,
+        as_officer=as_officer,
+        from_state=before,
+        to_state=application.state,
+        reason=reason,
+        **extra,
+    )
+    return application
+
+
 def _require_officer(user, application: Application) -> None:
     if not can_officiate(user, application.kind):
         raise PermissionDenied("Doar funcționarii compartimentului pot face această acțiune.")
@@ -417,20 +454,16 @@ def take_in_review(
 ) -> Application:
     application = _locked(application.pk)
     _require_officer(user, application)
-    before = _transition(
-        application, "take_in_review", "preluare", expected_revision=expected_revision
-    )
-    _save(application, user, "preluare")
-    record_event(
-        application=application,
-        action=Action.TAKEN_IN_REVIEW,
+    return _act(
+        application,
+        "take_in_review",
+        "preluare",
         user=user,
+        action=Action.TAKEN_IN_REVIEW,
         as_officer=True,
-        from_state=before,
-        to_state=application.state,
         reason=reason,
+        expected_revision=expected_revision,
     )
-    return application
 
 
 @transaction.atomic
@@ -450,26 +483,19 @@ def request_completion(
     application = _locked(application.pk)
     _require_officer(user, application)
     now = now or timezone.now()
-    before = _transition(
+    return _act(
         application,
         "request_completion",
         "solicitare completare",
-        expected_revision=expected_revision,
-        on=local_date(now),
-    )
-    _save(application, user, "solicitare completare")
-    record_event(
-        application=application,
-        action=Action.COMPLETION_REQUESTED,
         user=user,
+        action=Action.COMPLETION_REQUESTED,
         as_officer=True,
-        from_state=before,
-        to_state=application.state,
         reason=reason,
-        data={"missing": list(missing or []), "days_used": application.clock_days_used},
+        expected_revision=expected_revision,
         at=now,
+        on=local_date(now),
+        data=lambda a: {"missing": list(missing or []), "days_used": a.clock_days_used},
     )
-    return application
 
 
 @transaction.atomic
@@ -489,27 +515,20 @@ def complete(
     if not as_officer and not is_applicant(application, user=user, key=key):
         raise PermissionDenied("Doar solicitantul sau un funcționar poate completa cererea.")
     now = now or timezone.now()
-    before = _transition(
+    return _act(
         application,
         "complete",
         "completare",
+        user=user,
+        action=Action.COMPLETED,
+        as_officer=as_officer,
+        reason=reason,
         expected_revision=expected_revision,
+        at=now,
         on=local_date(now),
         reset=application.kind.completion_resets_clock,
+        data=lambda a: {"due_date": _iso(a.due_date)},
     )
-    _save(application, user, "completare")
-    record_event(
-        application=application,
-        action=Action.COMPLETED,
-        user=user,
-        as_officer=as_officer,
-        from_state=before,
-        to_state=application.state,
-        reason=reason,
-        data={"due_date": _iso(application.due_date)},
-        at=now,
-    )
-    return application
 
 
 def add_months(day: date, months: int) -> date:
@@ -596,18 +615,16 @@ def reject(
         raise PermitError("Motivați respingerea.")
     application = _locked(application.pk)
     _require_officer(user, application)
-    before = _transition(application, "reject", "respingere", expected_revision=expected_revision)
-    _save(application, user, "respingere")
-    record_event(
-        application=application,
-        action=Action.REJECTED,
+    return _act(
+        application,
+        "reject",
+        "respingere",
         user=user,
+        action=Action.REJECTED,
         as_officer=True,
-        from_state=before,
-        to_state=application.state,
         reason=reason,
+        expected_revision=expected_revision,
     )
-    return application
 
 
 @transaction.atomic
@@ -624,18 +641,16 @@ def withdraw(
     as_officer = can_officiate(user, application.kind) if user is not None else False
     if not as_officer and not is_applicant(application, user=user, key=key):
         raise PermissionDenied("Doar solicitantul poate retrage cererea.")
-    before = _transition(application, "withdraw", "retragere", expected_revision=expected_revision)
-    _save(application, user, "retragere")
-    record_event(
-        application=application,
-        action=Action.WITHDRAWN,
+    return _act(
+        application,
+        "withdraw",
+        "retragere",
         user=user,
+        action=Action.WITHDRAWN,
         as_officer=as_officer,
-        from_state=before,
-        to_state=application.state,
         reason=reason,
+        expected_revision=expected_revision,
     )
-    return application
 
 
 @transaction.atomic
