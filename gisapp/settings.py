@@ -212,3 +212,28 @@ OGCAPI_TEMPLATES = env.env_str(
 )
 MAP2IMG_BIN = env.env_str("MAP2IMG_BIN", "/usr/bin/map2img", "MapServer's renderer for extracts")
 OWS_BIND = env.env_str("OWS_BIND", "127.0.0.1:8002", "host:port of the MapServer FastCGI pool")
+
+# E-mail: the registration number and access key go to the applicant at once, and filers
+# without an account verify their address with a code. Without DJANGO_EMAIL_HOST e-mails
+# are printed to the log (console backend); tests use Django's locmem or file backend.
+EMAIL_HOST = env.env_str("DJANGO_EMAIL_HOST", "", "SMTP server (empty: e-mails go to the log)")
+EMAIL_BACKEND = env.env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+    "Django e-mail backend (filebased for inspection)",
+)
+EMAIL_PORT = env.env_int("DJANGO_EMAIL_PORT", 587, "SMTP port")
+EMAIL_HOST_USER = env.env_str("DJANGO_EMAIL_USER", "", "SMTP user")
+EMAIL_HOST_PASSWORD = env.env_str("DJANGO_EMAIL_PASSWORD", "", "SMTP password")
+EMAIL_USE_TLS = env.env_bool("DJANGO_EMAIL_TLS", True, "STARTTLS to the SMTP server")
+EMAIL_FILE_PATH = env.env_str("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"), "filebased dir")
+DEFAULT_FROM_EMAIL = env.env_str(
+    "DJANGO_DEFAULT_FROM_EMAIL", "registratura@example.org", "sender of the applicants' e-mails"
+)
+PERMITS_EMAIL_VERIFICATION = env.env_bool(
+    "PERMITS_EMAIL_VERIFICATION", True, "filing without an account needs a verified e-mail"
+)
+# The web map's OpenStreetMap base layer needs internet: off unless enabled.
+MAP_OSM_BASE_LAYER = env.env_bool("GISAPP_MAP_OSM", False, "offer OpenStreetMap as base layer")
