@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from layers.models import UAT, Intravilan
 from layers.signals import cadastre_changed
 
 Progress = Callable[[str, int, int], None]
+logger = logging.getLogger(__name__)
 
 CGXML_SUFFIXES = (".cgxml", ".xml")
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".dxf")
@@ -221,9 +223,8 @@ def run_import(
                 transaction.set_rollback(True)
             else:
                 if applied.parcel_ids:
-                    cadastre_changed.send(
-                        sender=ImportRun, parcel_ids=applied.parcel_ids, import_run_id=run.pk
-                    )
+                    ids, run_id = list(applied.parcel_ids), run.pk
+                    transaction.on_commit(lambda: announce_changes(ids, run_id))
                 run.save()
         if request.dry_run:
             run.save()  # the data was rolled back, not the record
@@ -234,6 +235,24 @@ def run_import(
     except Exception as exc:
         _fail(run, f"eroare internă: {type(exc).__name__}: {exc}")
         raise
+
+
+def announce_changes(parcel_ids: list[int], run_id: int) -> None:
+    """Tell listeners (permits) which parcels the committed import created or changed.
+
+    Sent after the commit, never inside the import's transaction: a listener that fails
+    must not undo an import that is otherwise complete, so its error is only logged.
+    """
+    for receiver, result in cadastre_changed.send_robust(
+        sender=ImportRun, parcel_ids=parcel_ids, import_run_id=run_id
+    ):
+        if isinstance(result, Exception):
+            logger.error(
+                "cadastre_changed receiver %r failed after import #%s",
+                receiver,
+                run_id,
+                exc_info=result,
+            )
 
 
 def _whoami(user) -> str:

@@ -196,7 +196,9 @@ def test_changed_parcel_keeps_its_previous_version(cli, data, tmp_path):
     assert as_of.pk == version.pk
 
 
-def test_cadastre_changed_signal_lists_created_and_changed_parcels(cli, data):
+def test_cadastre_changed_signal_lists_created_and_changed_parcels(
+    cli, data, django_capture_on_commit_callbacks
+):
     received = []
 
     def receiver(sender, parcel_ids, **kwargs):
@@ -204,7 +206,10 @@ def test_cadastre_changed_signal_lists_created_and_changed_parcels(cli, data):
 
     cadastre_changed.connect(receiver)
     try:
-        assert cli(data / HOUSE, data / BLOCK).code == 0
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert cli(data / HOUSE, data / BLOCK).code == 0
+            assert received == []  # nothing is announced before the commit
+        assert len(callbacks) == 1
         ids = sorted(
             Parcel.objects.filter(cadastral_number__in=["60101", "60102"]).values_list(
                 "pk", flat=True
@@ -212,12 +217,54 @@ def test_cadastre_changed_signal_lists_created_and_changed_parcels(cli, data):
         )
         assert received == [(ImportRun, ids, ImportRun.objects.get().pk)]
         received.clear()
-        assert cli(data / HOUSE, data / BLOCK).code == 0  # unchanged: no signal
-        assert received == []
-        cli(data / HOUSE, "--dry-run")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert cli(data / HOUSE, data / BLOCK).code == 0  # unchanged: no signal
+            cli(data / HOUSE, "--dry-run")
         assert received == []
     finally:
         cadastre_changed.disconnect(receiver)
+
+
+def test_failing_receiver_loses_no_import_and_others_see_changed_parcels(
+    cli, data, tmp_path, django_capture_on_commit_callbacks, caplog
+):
+    """A listener that raises runs after the commit: the import stays, the error is
+    logged and the other listeners still get the parcels, the replaced one included."""
+    assert cli(data / HOUSE).code == 0
+    parcel = Parcel.objects.get(cadastral_number="60101")
+    # the same immovable, surveyed again: its geometry is replaced
+    moved = tmp_path / "60101.cgxml"
+    moved.write_text(
+        (data / HOUSE).read_text(encoding="utf-8").replace("<X>370140.00<", "<X>370139.50<"),
+        encoding="utf-8",
+    )
+    received = []
+
+    def failing(sender, **kwargs):
+        raise RuntimeError("listener down")
+
+    def recording(sender, parcel_ids, **kwargs):
+        received.append(sorted(parcel_ids))
+
+    cadastre_changed.connect(failing)
+    cadastre_changed.connect(recording)
+    try:
+        with (
+            caplog.at_level("ERROR", logger="import_cadastru.services"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            result = cli(moved, data / BLOCK)
+    finally:
+        cadastre_changed.disconnect(failing)
+        cadastre_changed.disconnect(recording)
+    assert result.code == 0, result.out + result.err
+    block = Parcel.objects.get(cadastral_number="60102")
+    assert received == [sorted([parcel.pk, block.pk])]
+    parcel.refresh_from_db()
+    assert parcel.version == 2 and ParcelVersion.objects.filter(parcel=parcel).count() == 1
+    run = ImportRun.objects.latest("pk")
+    assert run.status == ImportRun.Status.SUCCESS and (run.created, run.updated) == (1, 1)
+    assert "listener down" in caplog.text and f"import #{run.pk}" in caplog.text
 
 
 def test_existing_demo_parcel_updated_from_cgxml(cli, data, tmp_path):

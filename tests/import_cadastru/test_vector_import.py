@@ -368,7 +368,9 @@ def test_zones_without_a_plan_are_refused(cli, tmp_path, untouched):
     _refused(cli(path, "--target", "zones"), "--set plan=ID")
 
 
-def test_buildings_by_cadastral_number_and_number(cli, tmp_path):
+def test_buildings_by_cadastral_number_and_number(
+    cli, tmp_path, django_capture_on_commit_callbacks
+):
     parcel = Parcel.objects.get(uat__siruta=900001, cadastral_number="50001")
     x0, _y0, _x1, y1 = parcel.geom.extent
     shed = shapely.box(x0 + 2, y1 - 8, x0 + 6, y1 - 3)
@@ -396,7 +398,8 @@ def test_buildings_by_cadastral_number_and_number(cli, tmp_path):
         dispatch_uid="test-buildings",
     )
     try:
-        result = cli(path, "--target", "buildings")
+        with django_capture_on_commit_callbacks(execute=True):
+            result = cli(path, "--target", "buildings")
     finally:
         cadastre_changed.disconnect(dispatch_uid="test-buildings")
     assert result.code == 3 and "create: 1" in result.out and "respinse: 1" in result.out
