@@ -77,6 +77,7 @@ RIGHT_COLUMNS = (
     "holder_kind",
     "holder_name",
     "holder_id_code",
+    "unit",
     "right_kind",
     "share",
     "deed",
@@ -557,7 +558,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
             unit = _id(link["IUID"])
             label = unit_label.get(unit) or str(unit)
             land = building_land.get(unit_building.get(unit))
-            links.setdefault(reg_id, []).append((land, f"U.I. {label}"))
+            links.setdefault(reg_id, []).append((land, label))
 
     uses_by_land: dict[int | None, list[dict]] = {}
     for use in recs.get("Parcel", []):
@@ -691,8 +692,6 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
                     )
                     if v
                 )
-                if unit:
-                    deed_text = f"{unit}: {deed_text}" if deed_text else unit
                 share = reg.get("ACTUALQUOTA") or reg.get("INITIALQUOTA") or "1/1"
                 registered = _date(reg.get("APPDATE")) or _date(deed.get("DEEDDATE"))
                 for person in persons.get(reg_id, []):
@@ -706,6 +705,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
                         _holder_kind(person, name),
                         name[:200],
                         _clip(person.get("IDCODE"), 20),
+                        unit[:40],
                         kind,
                         share[:20],
                         deed_text[:255],

@@ -59,6 +59,7 @@ RIGHT_COLUMNS = [
     ("holder_kind", "varchar(3)"),
     ("holder_name", "varchar(200)"),
     ("holder_id_code", "varchar(20)"),
+    ("unit", "varchar(40)"),
     ("right_kind", "varchar(20)"),
     ("share", "varchar(20)"),
     ("deed", "varchar(255)"),
@@ -253,15 +254,16 @@ old_bld AS (
 ),
 new_right AS (
     SELECT r.seq, string_agg(x, ';' ORDER BY x) AS sig
-    FROM (SELECT seq, concat_ws('|', holder_kind, holder_name, holder_id_code, right_kind,
-                               share, deed, registered_on) AS x
+    FROM (SELECT seq, concat_ws('|', holder_kind, holder_name, holder_id_code,
+                               COALESCE(unit, ''), right_kind, share, deed,
+                               registered_on) AS x
           FROM imp_right WHERE seq IN (SELECT seq FROM cand)) r
     GROUP BY r.seq
 ),
 old_right AS (
     SELECT r.parcel_id, string_agg(x, ';' ORDER BY x) AS sig
     FROM (SELECT parcel_id, concat_ws('|', holder_kind, holder_name, holder_id_code,
-                                     right_kind, share, deed, registered_on) AS x
+                                     unit, right_kind, share, deed, registered_on) AS x
           FROM layers_propertyright WHERE parcel_id IN (SELECT parcel_id FROM cand)) r
     GROUP BY r.parcel_id
 ),
@@ -388,9 +390,10 @@ _SUBRECORDS = [
     "DELETE FROM layers_propertyright r USING imp_touched t "
     "WHERE t.action = 'changed' AND r.parcel_id = t.parcel_id",
     "INSERT INTO layers_propertyright (parcel_id, holder_kind, holder_name, holder_id_code, "
-    "right_kind, share, deed, registered_on) "
+    "unit, right_kind, share, deed, registered_on) "
     "SELECT t.parcel_id, r.holder_kind, r.holder_name, COALESCE(r.holder_id_code, ''), "
-    "r.right_kind, COALESCE(r.share, '1/1'), COALESCE(r.deed, ''), r.registered_on "
+    "COALESCE(r.unit, ''), r.right_kind, COALESCE(r.share, '1/1'), COALESCE(r.deed, ''), "
+    "r.registered_on "
     "FROM imp_right r JOIN imp_touched t ON t.seq = r.seq",
 ]
 

@@ -205,6 +205,11 @@ class PropertyRight(models.Model):
     holder_kind = models.CharField(_("tip titular"), max_length=3, choices=HolderKind.choices)
     holder_name = models.CharField(_("nume titular"), max_length=200)
     holder_id_code = models.CharField(_("CNP / CUI"), max_length=20, blank=True)
+    # In a condominium the right bears on one individual unit (U.I., an apartment) of
+    # the building, not on the whole immovable: its identifier in the land book.
+    unit = models.CharField(
+        _("unitate individuală"), max_length=40, blank=True, default="", db_default=""
+    )
     right_kind = models.CharField(_("drept"), max_length=20, choices=RightKind.choices)
     share = models.CharField(_("cotă"), max_length=20, default="1/1")
     deed = models.CharField(_("act"), max_length=255, blank=True)

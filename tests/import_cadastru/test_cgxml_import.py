@@ -66,7 +66,7 @@ def test_house_plot_with_two_uses_two_buildings_and_owners(cli, data):
     assert run.status == ImportRun.Status.SUCCESS and run.created == 1
 
 
-def test_apartment_block_axis_order_detected_and_unit_rights(cli, data):
+def test_apartment_block_axis_order_detected_and_unit_rights(cli, data, tmp_path):
     result = cli(data / BLOCK)
     assert result.code == 0, result.out + result.err
     parcel = Parcel.objects.get(cadastral_number="60102", uat__siruta=900001)
@@ -78,11 +78,35 @@ def test_apartment_block_axis_order_detected_and_unit_rights(cli, data):
     block = parcel.buildings.get()
     assert (block.number, block.levels, block.built_area) == (1, 5, pytest.approx(200.0))
     assert run.report["stats"]["units"] == 4
-    owners = dict(parcel.rights.filter(right_kind="proprietate").values_list("holder_name", "deed"))
-    assert owners["Moldovan Ana"].startswith("U.I. 60102-C1-U1:")
+    # each owner's right bears on one apartment (IU), linked by RegistrationXEntity
+    owners = dict(parcel.rights.filter(right_kind="proprietate").values_list("holder_name", "unit"))
+    assert owners == {
+        "Moldovan Ana": "60102-C1-U1",
+        "Oprea Vasile": "60102-C1-U2",
+        "Crișan Construct SRL": "60102-C1-U3",
+        "Suciu Ioana": "60102-C1-U4",
+    }
+    ana = parcel.rights.get(holder_name="Moldovan Ana")
+    assert ana.deed == "Contract de vânzare-cumpărare nr. 77 din 1998-04-02"
     assert parcel.rights.get(holder_name="Crișan Construct SRL").holder_kind == "pj"
     mortgage = parcel.rights.get(right_kind="ipoteca")
-    assert mortgage.holder_kind == "pj" and mortgage.deed.startswith("U.I. 60102-C1-U2:")
+    assert mortgage.holder_kind == "pj" and mortgage.unit == "60102-C1-U2"
+    assert mortgage.deed.startswith("Contract de credit ipotecar nr. 3310")
+    # a right moved to another apartment is a change of the immovable
+    assert cli(data / BLOCK).code == 0 and parcel.rights.count() == 5
+    text = (
+        (data / BLOCK)
+        .read_text(encoding="utf-8")
+        .replace(
+            "<REGISTRATIONID>5</REGISTRATIONID><IUID>2</IUID>",
+            "<REGISTRATIONID>5</REGISTRATIONID><IUID>3</IUID>",
+        )
+    )
+    moved = tmp_path / "60102.cgxml"
+    moved.write_text(text, encoding="utf-8")
+    result = cli(moved)
+    assert "actualizate: 1" in result.out, result.out
+    assert parcel.rights.get(right_kind="ipoteca").unit == "60102-C1-U3"
 
 
 def test_empty_values_and_area_difference(cli, data):
