@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from permits.api.views import ApplicationViewSet, KindViewSet, TrackView
+from permits.api.views import ApplicationViewSet, KindViewSet, TrackView, VerifyEmailView
 
 app_name = "permits"
 router = SimpleRouter()
@@ -12,5 +12,6 @@ router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     path("track/", TrackView.as_view(), name="track"),
+    path("verify-email/", VerifyEmailView.as_view(), name="verify-email"),
     path("", include(router.urls)),
 ]

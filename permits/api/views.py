@@ -19,9 +19,12 @@ from rest_framework.views import APIView
 
 from layers.access import is_officer
 from layers.analysis import InvalidSubject, UnknownParcel
+from permits import selectors
+from permits.api import filing as f
 from permits.api import serializers as s
 from permits.models import Application, ApplicationKind
 from permits.services import applications as services
+from permits.services import filing
 from permits.services.assembly import request_assembly
 from permits.services.attachments import AttachmentRefused, add_attachment
 from permits.workflow import State, WorkflowConflict
@@ -50,12 +53,22 @@ class ServiceErrorsMixin:
     """Business errors of the services as HTTP answers."""
 
     def handle_exception(self, exc):
+        if isinstance(exc, filing.FilingError):
+            return Response(
+                {"detail": str(exc), "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST
+            )
+        if isinstance(exc, UnknownParcel):
+            return Response(
+                {"detail": str(exc), "errors": {"parcels": [str(exc)]}},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if isinstance(exc, WorkflowConflict):
             return Response(
                 {"detail": str(exc), "state": exc.state}, status=status.HTTP_409_CONFLICT
             )
         if isinstance(
-            exc, services.PermitError | UnknownParcel | InvalidSubject | AttachmentRefused
+            exc,
+            services.PermitError | InvalidSubject | AttachmentRefused | selectors.BadFilter,
         ):
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, DjangoPermissionDenied):
@@ -120,6 +133,8 @@ class ApplicationViewSet(
         return Response(data, status=code)
 
     def get_serializer_class(self):
+        if self.action == "list" and is_officer(self.request.user):
+            return f.OfficerListSerializer
         return s.ApplicationListSerializer
 
     # Reading ---------------------------------------------------------------------------
@@ -129,21 +144,26 @@ class ApplicationViewSet(
             return qs
         user = self.request.user
         if is_officer(user):
-            state = self.request.query_params.get("state")
-            kind = self.request.query_params.get("kind")
-            if state:
-                qs = qs.filter(state=state)
-            if kind:
-                qs = qs.filter(kind__code=kind)
-            return qs.prefetch_related("parcels")
+            params = self.request.query_params
+            return selectors.applications_for_officer(
+                user,
+                **{
+                    name: params.get(name)
+                    for name in ("state", "kind", "uat", "parcel", "registration")
+                },
+            )
         return qs.filter(owner=user).prefetch_related("parcels")
 
     @extend_schema(
-        summary="Cererile mele (cetățean) sau toate (funcționar)",
+        summary="Cererile mele (cetățean) sau cele ale compartimentului (funcționar)",
         parameters=[
             OpenApiParameter("state", OpenApiTypes.STR, enum=State.values),
             OpenApiParameter("kind", OpenApiTypes.STR),
+            OpenApiParameter("uat", OpenApiTypes.INT, description="cod SIRUTA"),
+            OpenApiParameter("parcel", OpenApiTypes.STR, description="<SIRUTA>:<nr. cadastral>"),
+            OpenApiParameter("registration", OpenApiTypes.STR, description="ex. U-12/2026"),
         ],
+        responses=f.OfficerListSerializer(many=True),
     )
     def list(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -172,6 +192,43 @@ class ApplicationViewSet(
         )
         return Response(
             {"id": application.public_id, "state": application.state, "access_key": key},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": f.FilingSerializer}, responses={201: f.FiledSerializer}
+    )
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser], url_path="file")
+    def file(self, request):
+        """File in one go: the form, its documents and the submission commit together
+        (a registration number and the tracking key come back), or nothing is saved."""
+        serializer = f.FilingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data["application"])
+        kind = data.pop("kind")
+        applicant = data.pop("applicant")
+        application, key = filing.file_application(
+            kind=kind,
+            applicant=applicant,
+            parcels=data.pop("parcels", []),
+            footprint=data.pop("footprint", None),
+            access_point=data.pop("access_point", None),
+            fields=data,
+            uploads=f.uploads_from(request.FILES),
+            user=request.user,
+            verified_email=request.session.get(filing.SESSION_KEY),
+        )
+        entry = application.registration
+        return Response(
+            {
+                "id": application.public_id,
+                "kind_name": kind.name,
+                "registration_number": entry.label,
+                "registered_at": entry.registered_at,
+                "due_date": application.due_date,
+                "access_key": key,
+                "emailed": bool(applicant.get("email")),
+            },
             status=status.HTTP_201_CREATED,
         )
 
@@ -232,6 +289,11 @@ class ApplicationViewSet(
         application, role = self._get()
         if role != "applicant":
             raise PermissionDenied("Cererea se depune de solicitant.")
+        filing.check_filer(
+            user=request.user,
+            email=application.applicant.email,
+            verified_email=request.session.get(filing.SESSION_KEY),
+        )
         application, key = services.submit_application(application=application, user=request.user)
         return Response(
             {
@@ -407,3 +469,37 @@ class TrackView(ServiceErrorsMixin, APIView):
                 status=status.HTTP_404_NOT_FOUND,
             )
         return Response(s.PublicApplicationSerializer(application).data)
+
+
+class VerifyThrottle(AnonRateThrottle):
+    """Codes are six digits: few tries per client and hour."""
+
+    scope = "permits_verify"
+    rate = "10/hour"
+
+    def get_rate(self) -> str:
+        return self.rate
+
+
+class VerifyEmailView(ServiceErrorsMixin, APIView):
+    """E-mail verification for filing without an account: without `code` a code is sent
+    to the address; with it, the address counts as verified for this browser session."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [VerifyThrottle]
+
+    @extend_schema(request=f.VerifyEmailSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request):
+        serializer = f.VerifyEmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email, code = serializer.validated_data["email"], serializer.validated_data.get("code")
+        if not code:
+            filing.send_verification_code(email)
+            return Response({"sent": True, "verified": False})
+        if not filing.check_verification_code(email, code):
+            return Response(
+                {"detail": "Cod greșit sau expirat.", "verified": False},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        request.session[filing.SESSION_KEY] = email.strip().lower()
+        return Response({"sent": False, "verified": True})

@@ -52,6 +52,13 @@ class Recorder:
                 assert value not in body, (value, body[:500])
 
 
+@pytest.fixture(autouse=True)
+def _no_email_verification(settings):
+    """These tests are about who may see and do what once a draft exists; filing without
+    an account behind a verified e-mail is tested in test_filing.py."""
+    settings.PERMITS_EMAIL_VERIFICATION = False
+
+
 @pytest.fixture
 def rec() -> Recorder:
     recorder = Recorder()
