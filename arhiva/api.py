@@ -1,0 +1,259 @@
+"""The archive's JSON API (mounted at /api/arhiva/): search by act number or by words,
+the acts of a parcel (the parcel card lists them), an act's detail and searchable PDF,
+the unplaced queue and placing an act, the retention report and disposal decisions.
+
+Officers see every act; anyone else only the acts of their own requests (none for an
+anonymous caller), and an act the caller may not see is a 404."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from arhiva import linking, retention, selectors
+from arhiva.models import ArchiveDocument, ParcelLink
+from layers.access import is_officer
+from layers.api_map import storage_point
+from layers.models import Parcel
+
+PARCEL_PARAMETER = OpenApiParameter(
+    "parcel", OpenApiTypes.STR, description="imobilul: SIRUTA:nr_cadastral (ex. 1017:50001)"
+)
+Q_PARAMETER = OpenApiParameter(
+    "q", OpenApiTypes.STR, description="număr de act (AC 123/1998) sau cuvinte din text"
+)
+
+
+class IsOfficer(BasePermission):
+    message = "Arhiva este accesibilă doar funcționarilor."
+
+    def has_permission(self, request, view) -> bool:
+        return is_officer(request.user)
+
+
+def parse_parcel_ref(ref: str) -> Parcel:
+    siruta, sep, number = ref.partition(":")
+    if not sep or not siruta.isdigit() or not number:
+        raise serializers.ValidationError({"parcel": "Folosiți forma SIRUTA:nr_cadastral."})
+    parcel = Parcel.objects.filter(uat__siruta=int(siruta), cadastral_number=number).first()
+    if parcel is None:
+        raise Http404(f"Imobilul {number} nu există în UAT {siruta}.")
+    return parcel
+
+
+def link_json(link: ParcelLink) -> dict:
+    return {
+        "parcel": f"{link.parcel.uat.siruta}:{link.parcel.cadastral_number}",
+        "method": link.method,
+        "method_label": link.get_method_display(),
+        "score": link.score,
+        "linked_by": link.created_by.get_username() if link.created_by_id else None,
+        "linked_at": link.created_at,
+    }
+
+
+def document_json(document: ArchiveDocument, *, officer: bool) -> dict:
+    data = {
+        "id": document.pk,
+        "label": document.label,
+        "kind": {"code": document.kind.code, "name": document.kind.name},
+        "year": document.year,
+        "number": document.number,
+        "act_date": document.act_date,
+        "page_count": document.page_count,
+        "placement": document.placement,
+        "pdf_url": reverse("arhiva_api:pdf", args=[document.pk]) if document.pdf else None,
+    }
+    if officer:
+        data |= {
+            "address": document.address,
+            "cadastral_numbers": document.cadastral_numbers,
+            "detail_url": reverse("arhiva:detail", args=[document.pk]),
+        }
+    return data
+
+
+class DocumentListView(APIView):
+    """Search the archive: `q` (an act number such as "AC 123/1998", or words, with or
+    without diacritics) and/or `parcel` (the acts of a parcel)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[Q_PARAMETER, PARCEL_PARAMETER], responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        officer = is_officer(request.user)
+        documents = selectors.visible_documents(request.user)
+        q = request.query_params.get("q", "").strip()[:200]
+        parcel_ref = request.query_params.get("parcel", "").strip()
+        if not q and not parcel_ref:
+            raise serializers.ValidationError("Indicați q (căutare) sau parcel (imobil).")
+        if parcel_ref:
+            parcel = parse_parcel_ref(parcel_ref)
+            documents = documents.filter(links__parcel=parcel).distinct()
+            if not q:
+                results = []
+                for document, link in selectors.documents_of_parcel(parcel, documents):
+                    item = document_json(document, officer=officer)
+                    item["link"] = link_json(link)
+                    results.append(item)
+                return Response({"results": results, "truncated": False})
+        by_number = selectors.by_act_number(q, documents)
+        if by_number is not None:
+            results = [
+                document_json(d, officer=officer) for d in by_number.select_related("kind")[:50]
+            ]
+            return Response({"results": results, "truncated": False})
+        found = selectors.search_text(q, documents=documents)
+        by_id = ArchiveDocument.objects.select_related("kind").in_bulk(
+            [h.document_id for h in found.hits]
+        )
+        results = []
+        for hit in found.hits:
+            item = document_json(by_id[hit.document_id], officer=officer)
+            item |= {"page": hit.page, "rank": round(hit.rank, 4), "headline": hit.headline}
+            results.append(item)
+        return Response({"results": results, "truncated": found.truncated})
+
+
+class DocumentDetailView(APIView):
+    """One act with its parcel links and retention."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, pk: int) -> Response:
+        document = get_object_or_404(
+            selectors.visible_documents(request.user).select_related("kind", "retention"), pk=pk
+        )
+        officer = is_officer(request.user)
+        data = document_json(document, officer=officer)
+        if officer:
+            links = document.links.select_related("parcel__uat", "created_by")
+            data["links"] = [link_json(link) for link in links]
+            data["retention"] = {
+                "code": document.retention.code,
+                "name": document.retention.name,
+                "disposable_from": selectors.disposal_date(document),
+            }
+        return Response(data)
+
+
+class DocumentPdfView(APIView):
+    """The searchable PDF of an act (never served without this permission check)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> FileResponse:
+        document = get_object_or_404(selectors.visible_documents(request.user), pk=pk)
+        path = Path(settings.MEDIA_ROOT) / document.pdf
+        if not document.pdf or not path.is_file():
+            raise Http404("Fișierul actului nu mai există.")
+        name = f"{document.kind.code}-{document.number}-{document.year}.pdf".replace("/", "-")
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=name)
+
+
+class PlaceSerializer(serializers.Serializer):
+    parcel = serializers.CharField(required=False, help_text="SIRUTA:nr_cadastral")
+    x = serializers.FloatField(required=False, help_text="est (m), EPSG:3844")
+    y = serializers.FloatField(required=False, help_text="nord (m), EPSG:3844")
+
+    def validate(self, attrs):
+        has_point = "x" in attrs and "y" in attrs
+        if bool(attrs.get("parcel")) == has_point:
+            raise serializers.ValidationError("Indicați fie parcel, fie x și y.")
+        return attrs
+
+
+class PlaceView(APIView):
+    """An officer places an act of the unplaced queue: on a parcel or at a map point."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(request=PlaceSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, pk: int) -> Response:
+        document = get_object_or_404(ArchiveDocument.objects.select_related("kind"), pk=pk)
+        body = PlaceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if body.validated_data.get("parcel"):
+            linking.place_manually(
+                document, user=request.user, parcel=parse_parcel_ref(body.validated_data["parcel"])
+            )
+        else:
+            point = storage_point(body.validated_data["x"], body.validated_data["y"])
+            linking.place_manually(document, user=request.user, point=point)
+        return Response(document_json(document, officer=True))
+
+
+class UnplacedView(APIView):
+    """The queue of acts no cadastral number or address could place."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        documents = selectors.unplaced(selectors.visible_documents(request.user))[:200]
+        return Response({"results": [document_json(d, officer=True) for d in documents]})
+
+
+class DisposalSerializer(serializers.Serializer):
+    documents = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    reason = serializers.CharField(max_length=2000)
+    reference = serializers.CharField(max_length=120, required=False, default="")
+
+
+class RetentionView(APIView):
+    """GET: the acts whose retention has run out. POST: record a disposal decision."""
+
+    permission_classes = [IsOfficer]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        documents = selectors.disposable()[:1000]
+        return Response(
+            {
+                "results": [
+                    document_json(d, officer=True)
+                    | {"retention": d.retention.code, "disposable_from": selectors.disposal_date(d)}
+                    for d in documents
+                ]
+            }
+        )
+
+    @extend_schema(request=DisposalSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        body = DisposalSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            decision = retention.record_disposal(
+                user=request.user,
+                document_ids=body.validated_data["documents"],
+                reason=body.validated_data["reason"],
+                reference=body.validated_data["reference"],
+            )
+        except retention.DisposalRefused as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(
+            {
+                "decision": decision.pk,
+                "decided_by": request.user.get_username(),
+                "decided_at": decision.decided_at,
+                "documents": decision.documents.count(),
+            },
+            status=status.HTTP_201_CREATED,
+        )

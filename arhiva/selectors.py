@@ -1,0 +1,156 @@
+"""Read queries of the archive: who sees which acts, full-text search with ranking and
+snippets, the acts of a parcel, the unplaced queue and the retention report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from arhiva.models import TS_CONFIG, ArchiveDocument, ParcelLink
+from layers.access import is_officer
+from layers.models import Parcel
+
+# Full-text hits ranked per query. A word found on most of a million pages ("autorizație")
+# would otherwise rank every one of them; beyond this many hits the ranking is among the
+# first ones found (the answer says so with `truncated`).
+RANK_CANDIDATES = 5000
+SEARCH_LIMIT = 20
+_MARK_START, _MARK_END = "\x02", "\x03"
+_ACT_NUMBER = re.compile(
+    r"^\s*(?:([A-Za-z]{2,3})\s+)?(?:nr\.?\s*)?([0-9][0-9A-Za-z.-]*)/(\d{4})\s*$"
+)
+
+
+# Full-text hits of the visible acts (VISIBLE), the best page of each, the top ones
+# ranked and given a snippet (matches between \x02 and \x03, escaped later).
+_SEARCH_SQL = """
+          WITH q AS (SELECT websearch_to_tsquery(%s::regconfig, %s) AS query),
+          hits AS (
+              SELECT p.id, p.document_id, p.number, p.tsv
+              FROM arhiva_archivepage p, q
+              WHERE p.tsv @@ q.query AND p.document_id IN (VISIBLE)
+              LIMIT %s
+          ),
+          best AS (
+              SELECT DISTINCT ON (h.document_id) h.document_id, h.id, h.number,
+                     ts_rank_cd(h.tsv, q.query) AS rank
+              FROM hits h, q
+              ORDER BY h.document_id, rank DESC, h.number
+          ),
+          top AS (SELECT * FROM best ORDER BY rank DESC, document_id LIMIT %s)
+          SELECT t.document_id, t.number, t.rank,
+                 ts_headline(%s::regconfig, p.text, q.query,
+                     'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … ", '
+                     || 'StartSel=' || chr(2) || ', StopSel=' || chr(3)),
+                 (SELECT count(*) FROM hits)
+          FROM top t JOIN arhiva_archivepage p ON p.id = t.id, q
+          ORDER BY t.rank DESC, t.document_id
+"""
+
+
+def visible_documents(user) -> QuerySet[ArchiveDocument]:
+    """Acts the user may see: all (not disposed of) for officers; for anyone else only
+    the acts that concern the user's own requests (through the registry entry)."""
+    documents = ArchiveDocument.objects.filter(disposal__isnull=True)
+    if is_officer(user):
+        return documents
+    if not user.is_authenticated:
+        return documents.none()
+    return documents.filter(_own_requests(user))
+
+
+def _own_requests(user) -> Q:
+    """Acts linked to a registry entry filed by this user. Until the registry links
+    requests to their applicants, nothing matches."""
+    if not hasattr(ArchiveDocument, "registry_entry"):
+        return Q(pk__in=[])
+    return Q(registry_entry__created_by=user)
+
+
+@dataclass(frozen=True)
+class Hit:
+    document_id: int
+    page: int
+    rank: float
+    headline: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    truncated: bool
+
+
+def _headline_html(text: str) -> str:
+    """ts_headline's fragment as safe HTML: OCR text escaped, matches in <mark>."""
+    return html.escape(text).replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")
+
+
+def search_text(
+    words: str, *, documents: QuerySet[ArchiveDocument], limit: int = SEARCH_LIMIT
+) -> SearchResult:
+    """Acts whose pages contain `words` (web-search syntax: "phrase", -not, or), best
+    first, each with its best page and a snippet; diacritics and case do not matter."""
+    doc_sql, doc_params = documents.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # VISIBLE is the visible acts' subquery, Django's own SQL; every value is bound
+        cursor.execute(
+            _SEARCH_SQL.replace("(VISIBLE)", f"({doc_sql})"),
+            [TS_CONFIG, words, *doc_params, RANK_CANDIDATES + 1, limit, TS_CONFIG],
+        )
+        rows = cursor.fetchall()
+    hits = [Hit(r[0], r[1], float(r[2]), _headline_html(r[3])) for r in rows]
+    return SearchResult(hits=hits, truncated=bool(rows) and rows[0][4] > RANK_CANDIDATES)
+
+
+def by_act_number(text: str, documents: QuerySet[ArchiveDocument]) -> QuerySet | None:
+    """ "AC 123/1998", "nr. 123/1998" or "123/1998" → the matching acts, else None."""
+    found = _ACT_NUMBER.match(text)
+    if not found:
+        return None
+    kind, number, year = found.groups()
+    matches = documents.filter(number__iexact=number, year=int(year))
+    return matches.filter(kind__code=kind.lower()) if kind else matches
+
+
+def documents_of_parcel(
+    parcel: Parcel, documents: QuerySet[ArchiveDocument]
+) -> list[tuple[ArchiveDocument, ParcelLink]]:
+    """The acts linked to a parcel, newest first, each with the link (how it was made)."""
+    links = (
+        ParcelLink.objects.filter(parcel=parcel, document__in=documents)
+        .select_related("document__kind", "parcel__uat", "created_by")
+        .order_by("-document__year", "-document__act_date", "document__number")
+    )
+    return [(link.document, link) for link in links]
+
+
+def unplaced(documents: QuerySet[ArchiveDocument]) -> QuerySet[ArchiveDocument]:
+    return documents.filter(placement=ArchiveDocument.Placement.UNPLACED).select_related(
+        "kind", "uat"
+    )
+
+
+def disposal_date(document: ArchiveDocument) -> dt.date | None:
+    """First day the act may be disposed of: its retention runs from 1 January of the year
+    after the act (archival practice); None for permanent records."""
+    years = document.retention.years
+    return None if years is None else dt.date(document.year + years + 1, 1, 1)
+
+
+def disposable(today: dt.date | None = None) -> QuerySet[ArchiveDocument]:
+    """Acts whose retention has run out and that no decision has disposed of yet."""
+    today = today or timezone.localdate()
+    return (
+        ArchiveDocument.objects.filter(disposal__isnull=True, retention__years__isnull=False)
+        .annotate(disposable_from_year=F("year") + F("retention__years") + 1)
+        .filter(disposable_from_year__lte=today.year)
+        .select_related("kind", "retention")
+        .order_by("year", "kind__code", "number")
+    )
