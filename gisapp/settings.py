@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "layers",
     "import_cadastru",
+    "registratura",
     "permits",
     "frontend",
 ]

@@ -1,5 +1,5 @@
-"""Admin: the kinds, documents and registers are data edited here; applications are read
-here and changed only through the workflow services (API)."""
+"""Admin: the kinds and documents are data edited here (the registers in registratura);
+applications are read here and changed only through the workflow services (API)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,6 @@ from permits.models import (
     Attachment,
     Dossier,
     IssuedAct,
-    Register,
-    RegisterCounter,
-    RegistryEntry,
     RequiredDocument,
 )
 
@@ -33,11 +30,6 @@ class ApplicationKindAdmin(admin.ModelAdmin):
     inlines = [RequiredDocumentInline]
 
 
-@admin.register(Register)
-class RegisterAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "prefix"]
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Numbers, events and dossiers are legal records: never edited by hand."""
 
@@ -49,17 +41,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(RegisterCounter)
-class RegisterCounterAdmin(ReadOnlyAdmin):
-    list_display = ["register", "year", "last_number", "last_at"]
-
-
-@admin.register(RegistryEntry)
-class RegistryEntryAdmin(ReadOnlyAdmin):
-    list_display = ["label", "registered_at", "reference"]
-    list_filter = ["register", "year"]
 
 
 class ParcelInline(admin.TabularInline):

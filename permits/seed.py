@@ -225,9 +225,17 @@ KINDS: list[dict[str, Any]] = [
 ]
 
 
+def _register_model(apps):
+    """Registers live in registratura; permits 0002 runs before they moved there."""
+    try:
+        return apps.get_model("registratura", "Register")
+    except LookupError:
+        return apps.get_model("permits", "Register")
+
+
 def seed(apps) -> None:
     """Create or update the seed registers, kinds and their documents."""
-    Register = apps.get_model("permits", "Register")
+    Register = _register_model(apps)
     ApplicationKind = apps.get_model("permits", "ApplicationKind")
     RequiredDocument = apps.get_model("permits", "RequiredDocument")
     registers = {}

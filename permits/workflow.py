@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from permits.services import deadlines
+from registratura.services import deadlines
 
 
 class State(models.TextChoices):

@@ -21,7 +21,7 @@ from permits.models import (
     RequiredDocument,
 )
 from permits.services.attachments import missing_documents
-from permits.services.deadlines import local_date
+from registratura.services.deadlines import local_date
 
 
 # Kinds ----------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from permits.models.applications import (
 )
 from permits.models.dossiers import AssemblyRun, Dossier, ImmutableError
 from permits.models.kinds import ApplicationKind, RequiredDocument
-from permits.models.registry import Register, RegisterCounter, RegistryEntry
 
 __all__ = [
     "Applicant",
@@ -26,8 +25,5 @@ __all__ = [
     "ImmutableError",
     "IssuedAct",
     "Purpose",
-    "Register",
-    "RegisterCounter",
-    "RegistryEntry",
     "RequiredDocument",
 ]

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from permits.models.kinds import ApplicationKind, RequiredDocument
-from permits.models.registry import RegistryEntry
 from permits.workflow import ApplicationWorkflow, State
+from registratura.models import RegistryEntry
 
 SRID: int = settings.SRID
 

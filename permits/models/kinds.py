@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from permits.models.registry import Register
+from registratura.models import Register
 
 
 class ApplicationKind(models.Model):

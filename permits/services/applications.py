@@ -34,11 +34,11 @@ from permits.models import (
     ApplicationKind,
     ApplicationParcel,
     IssuedAct,
-    RegistryEntry,
 )
-from permits.services import numbering
-from permits.services.deadlines import local_date
 from permits.workflow import State, WorkflowConflict
+from registratura.models import RegistryEntry
+from registratura.services import numbering
+from registratura.services.deadlines import local_date
 
 Action = ApplicationEvent.Action
 Role = ApplicationEvent.Role

@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 
-from permits.models import Application, RegisterCounter, RegistryEntry
+from permits.models import Application
 from permits.services import applications as services
-from permits.services.numbering import next_number, register_year
 from permits.workflow import State
+from registratura.models import RegisterCounter, RegistryEntry
+from registratura.services.numbering import next_number, register_year
 
 from .conftest import run_in_threads
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
-pytestmark = pytest.mark.django_db(transaction=True, available_apps=["permits"])
+pytestmark = pytest.mark.django_db(transaction=True, available_apps=["registratura", "permits"])
 
 
 class Rollback(Exception):

@@ -13,8 +13,8 @@ from django_fsm import ConcurrentTransition
 
 from permits.models import Application, ApplicationEvent, IssuedAct
 from permits.services import applications as services
-from permits.services import deadlines
 from permits.workflow import State, WorkflowConflict
+from registratura.services import deadlines
 
 from .conftest import run_in_threads
 
@@ -188,7 +188,7 @@ def test_a_stale_instance_cannot_overwrite_a_newer_state(make_application, offic
         second.save()
 
 
-@pytest.mark.django_db(transaction=True, available_apps=["permits"])
+@pytest.mark.django_db(transaction=True, available_apps=["registratura", "permits"])
 def test_two_officers_at_once_only_one_wins(make_application):
     # Superusers: with available_apps the auth relations are out of the app registry, so
     # group look-ups are tested in the other tests; here the point is the race.

@@ -1,7 +1,9 @@
 """Registers of numbered documents (registratură): a gap-free number per register and year.
 
-Kept free of anything permit-specific so that the general registry of documents can reuse
-it: a number is an entry that says what it was given to (`reference`).
+One numbering mechanism for the whole institution: the permit module numbers its requests
+and acts here, and the register of documents numbers front-desk entries and answers in the
+same registers. An entry says what it was given to (`reference`). The tables keep their
+original `permits_*` names: the models moved from `permits` without moving data.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Register(models.Model):
         verbose_name = _("registru")
         verbose_name_plural = _("registre")
         ordering = ["code"]
+        db_table = "permits_register"
 
     def __str__(self) -> str:
         return self.name
@@ -51,6 +54,7 @@ class RegisterCounter(models.Model):
     class Meta:
         verbose_name = _("contor de registru")
         verbose_name_plural = _("contoare de registru")
+        db_table = "permits_registercounter"
         constraints = [
             models.UniqueConstraint(fields=["register", "year"], name="permits_counter_uniq")
         ]
@@ -82,6 +86,7 @@ class RegistryEntry(models.Model):
         verbose_name = _("înregistrare")
         verbose_name_plural = _("înregistrări")
         ordering = ["register_id", "year", "number"]
+        db_table = "permits_registryentry"
         constraints = [
             models.UniqueConstraint(
                 fields=["register", "year", "number"], name="permits_registryentry_uniq"

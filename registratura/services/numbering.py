@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from permits.models import Register, RegisterCounter, RegistryEntry
+from registratura.models import Register, RegisterCounter, RegistryEntry
 
 
 def register_year(moment: datetime) -> int:
