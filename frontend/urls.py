@@ -9,6 +9,7 @@ app_name = "frontend"
 urlpatterns = [
     path("harta/", views.officer_map, name="map"),
     path("harta/cereri/", views.work_queue, name="queue"),
+    path("harta/cereri/<uuid:public_id>/", views.application_detail, name="application"),
     path("portal/", views.portal, name="portal"),
     path("portal/urmarire/", views.tracking, name="track"),
     path("portal/cerere-noua/", views.new_application, name="apply"),

@@ -3,6 +3,7 @@ status pages, login. Views are thin: data come from layers.api_map."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from rest_framework import serializers
 
@@ -29,9 +31,44 @@ from layers.models import Parcel
 LOGIN_URL = reverse_lazy("frontend:login")
 
 
+def _map_config(request: HttpRequest) -> dict:
+    """The map API's configuration, wired to the permits API mounted in this project (the
+    layers app knows it only as a setting) and to the optional OpenStreetMap base layer."""
+    config = map_config(request.user)
+    permits = _permits_urls()
+    config["api"]["applications"] = permits["applications"]
+    config["api"]["application_form"] = permits["apply"]
+    config["api"]["application_page"] = permits["detail"]
+    if settings.MAP_OSM_BASE_LAYER:
+        _add_osm_base_layer(config)
+    return config
+
+
+def _add_osm_base_layer(config: dict) -> None:
+    """OpenStreetMap tiles under the orthophoto, off at first (needs internet; the browser
+    reprojects the tiles to Stereo 70)."""
+    spec = {
+        "name": "osm",
+        "title": "OpenStreetMap",
+        "geometry_type": "raster",
+        "base": True,
+        "visible": False,
+        "opacity": 1.0,
+        "min_scale": None,
+        "max_scale": None,
+        "legend": None,
+        "source": "osm",
+    }
+    for group in config["groups"]:
+        if group["name"] == "fundal":
+            group["layers"].append(spec)
+            return
+    config["groups"].append({"name": "fundal", "title": str(_("Fundal")), "layers": [spec]})
+
+
 def _page_context(request: HttpRequest, **extra) -> dict:
     return {
-        "map_config": map_config(request.user),
+        "map_config": _map_config(request),
         "i18n": js_catalog(request.LANGUAGE_CODE),
         **extra,
     }
@@ -108,16 +145,27 @@ def _permits_urls() -> dict[str, str]:
         except NoReverseMatch:
             return fallback
 
+    applications = url("permits:application-list", "/api/permits/applications/")
     return {
-        "applications": url("permits:application-list", "/api/permits/applications/"),
+        "applications": applications,
+        "file": url("permits:application-file", f"{applications}file/"),
         "kinds": url("permits:kind-list", "/api/permits/kinds/"),
         "track": url("permits:track", "/api/permits/track/"),
+        "verify": url("permits:verify-email", "/api/permits/verify-email/"),
         "map": reverse("frontend:map"),
         "portal": reverse("frontend:portal"),
+        "apply": reverse("frontend:apply"),
+        "queue": reverse("frontend:queue"),
+        # prefix of <public id>/ (the officers' application page)
+        "detail": reverse("frontend:queue"),
+        "parcel": reverse("layers_map:parcel", args=[1, "x"]).rsplit("1/x/", 1)[0],
+        "identify": reverse("layers_map:identify"),
+        "upload_max_mb": settings.UPLOAD_MAX_MB,
+        "max_attachments": getattr(settings, "PERMITS_MAX_ATTACHMENTS", 30),
     }
 
 
-def _permits_page(request: HttpRequest, template: str, entry: str) -> HttpResponse:
+def _permits_page(request: HttpRequest, template: str, entry: str, **extra) -> HttpResponse:
     return render(
         request,
         template,
@@ -125,6 +173,7 @@ def _permits_page(request: HttpRequest, template: str, entry: str) -> HttpRespon
             "entry": entry,
             "permits": _permits_urls(),
             "i18n": js_catalog(request.LANGUAGE_CODE),
+            **extra,
         },
     )
 
@@ -141,6 +190,23 @@ def work_queue(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @romanian_by_default
+@login_required(login_url=LOGIN_URL)
+def application_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """One application for officers: subject on a map, applicant, analysis, documents,
+    history and the workflow actions (all through the permits API, which decides)."""
+    if not is_officer(request.user):
+        raise PermissionDenied("Cererile sunt disponibile doar funcționarilor.")
+    return _permits_page(
+        request,
+        "frontend/application.html",
+        "application",
+        application_id=str(public_id),
+        map_config=_map_config(request),
+    )
+
+
+@require_safe
+@romanian_by_default
 def tracking(request: HttpRequest) -> HttpResponse:
     """Citizens follow an application by registration number and access key."""
     return _permits_page(request, "frontend/track.html", "track")
@@ -149,8 +215,16 @@ def tracking(request: HttpRequest) -> HttpResponse:
 @require_safe
 @romanian_by_default
 def new_application(request: HttpRequest) -> HttpResponse:
-    """Filing form; takes over the draft started on the map (parcel, footprint, access)."""
-    return _permits_page(request, "frontend/apply.html", "apply")
+    """Filing form: parcels, footprint and access point picked on a map (or taken over
+    from the officers' map draft), the kind's fields and documents, then one request."""
+    return _permits_page(
+        request,
+        "frontend/apply.html",
+        "apply",
+        map_config=_map_config(request),
+        verification=bool(settings.PERMITS_EMAIL_VERIFICATION)
+        and not request.user.is_authenticated,
+    )
 
 
 class LoginView(auth_views.LoginView):

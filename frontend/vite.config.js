@@ -20,6 +20,7 @@ export default defineConfig({
         queue: 'src/queue.js',
         track: 'src/track.js',
         apply: 'src/apply.js',
+        application: 'src/application.js',
       },
     },
   },

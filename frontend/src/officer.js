@@ -36,7 +36,7 @@ function showCard(data) {
   if (data.parcel) {
     infoPane.append(renderParcelCard(data.parcel, { officer: config.officer }));
     parts.showGeometry(data.parcel.geometry);
-    loadApplications(infoPane.querySelector('.applications'), data.parcel.ref, config.api.applications);
+    loadApplications(infoPane.querySelector('.applications'), data.parcel.ref, config.api.applications, config.api.application_page);
   }
   if (data.road) infoPane.append(renderRoadCard(data.road));
   if (!data.parcel && !data.road) {
@@ -86,6 +86,8 @@ async function onResult(result) {
   } else if (result.geometry) {
     parts.showGeometry(result.geometry, { fit: true });
     setStatus(result.label);
+  } else if (result.page) {
+    window.location.assign(result.page); // a request with no place (petition, audience)
   }
   document.body.dataset.lastResult = result.label;
 }

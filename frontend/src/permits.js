@@ -3,7 +3,7 @@
 
 import './styles.css';
 import { loadEmbeddedCatalog, gettext, interpolate, currentLanguage } from './lib/i18n.js';
-import { setLocale } from './lib/format.js';
+import { setLocale, formatDate } from './lib/format.js';
 import { h, clear, fetchJSON, postJSON } from './lib/dom.js';
 import './lib/msgids.js';
 
@@ -36,11 +36,34 @@ export function errorText(data) {
     .join('; ');
 }
 
-export async function renderQueue(urls, state, box) {
+/** Days from `today` (YYYY-MM-DD) to `due`: negative when overdue, null without a deadline. */
+export function daysUntil(due, today) {
+  if (!due) return null;
+  return Math.round((Date.parse(`${due}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86400000);
+}
+
+export const DUE_SOON_DAYS = 3;
+
+/** 'overdue' | 'due-soon' | '' for an open application (closed ones have no urgency). */
+export function urgency(application, today) {
+  const open = !['draft', 'issued', 'rejected', 'withdrawn'].includes(application.state);
+  const days = daysUntil(application.due_date, today);
+  if (!open || days === null) return '';
+  if (days < 0) return 'overdue';
+  if (days <= DUE_SOON_DAYS) return 'due-soon';
+  return '';
+}
+
+function todayInRomania() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Bucharest' }).format(new Date());
+}
+
+export async function renderQueue(urls, filters, box) {
   clear(box).append(h('p', {}, gettext('Se încarcă…')));
+  const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
   let data;
   try {
-    data = await fetchJSON(`${urls.applications}${state ? `?state=${encodeURIComponent(state)}` : ''}`);
+    data = await fetchJSON(`${urls.applications}${query ? `?${query}` : ''}`);
   } catch (error) {
     clear(box).append(h('p', { class: 'error' }, error.detail || gettext('Lista nu a putut fi încărcată.')));
     return;
@@ -52,6 +75,7 @@ export async function renderQueue(urls, state, box) {
     box.append(h('p', {}, gettext('Nicio cerere.')));
     return;
   }
+  const today = todayInRomania();
   box.append(
     h(
       'table',
@@ -71,24 +95,47 @@ export async function renderQueue(urls, state, box) {
       h(
         'tbody',
         {},
-        items.map((a) =>
-          h(
+        items.map((a) => {
+          const level = urgency(a, today);
+          const days = daysUntil(a.due_date, today);
+          const label = a.registration_number || gettext('neînregistrată');
+          return h(
             'tr',
-            { dataset: { state: a.state } },
-            h('td', {}, a.registration_number || h('span', { class: 'muted' }, gettext('neînregistrată'))),
-            h('td', {}, a.kind),
-            h('td', {}, STATE_LABELS[a.state] ? gettext(STATE_LABELS[a.state]) : a.state, a.needs_reanalysis ? h('strong', {}, ` · ${gettext('de reanalizat')}`) : null),
-            h('td', {}, a.due_date || '–'),
+            { dataset: { state: a.state, id: a.id }, class: level || null },
+            h(
+              'td',
+              {},
+              urls.detail ? h('a', { href: `${urls.detail}${a.id}/` }, label) : label,
+              a.registration_date ? h('span', { class: 'muted' }, ` / ${a.registration_date}`) : null,
+            ),
+            h('td', {}, a.kind_name || a.kind),
+            h(
+              'td',
+              {},
+              a.state_label || (STATE_LABELS[a.state] ? gettext(STATE_LABELS[a.state]) : a.state),
+              a.needs_reanalysis ? h('strong', {}, ` · ${gettext('de reanalizat')}`) : null,
+            ),
+            h(
+              'td',
+              {},
+              a.due_date ? formatDate(a.due_date) : '–',
+              level === 'overdue'
+                ? h('strong', { class: 'badge overdue' }, ` ${interpolate(gettext('depășit cu %(n)s zile'), { n: -days })}`)
+                : null,
+              level === 'due-soon'
+                ? h('strong', { class: 'badge due-soon' }, ` ${interpolate(gettext('mai sunt %(n)s zile'), { n: days })}`)
+                : null,
+            ),
             h(
               'td',
               {},
               (a.cadastral_numbers || []).map((nr, i) => [
                 i ? ', ' : '',
-                h('a', { href: `${urls.map}?q=${encodeURIComponent(nr)}` }, nr),
+                h('a', { href: `${urls.map}?q=${encodeURIComponent((a.parcels || [])[i] || nr)}` }, nr),
               ]),
             ),
-          ),
-        ),
+          );
+        }),
       ),
     ),
   );
@@ -144,61 +191,23 @@ export function applicationPayload(draft, form) {
   return payload;
 }
 
-async function setupApply(urls) {
-  const draft = readDraft();
-  const draftBox = document.getElementById('apply-draft');
-  if (draft) {
-    draftBox.append(
-      h(
-        'ul',
-        {},
-        (draft.parcels || []).map((p) => h('li', {}, interpolate(gettext('Imobilul %(nr)s (UAT %(uat)s)'), { nr: p.cadastral_number, uat: p.uat }))),
-        draft.footprint ? h('li', {}, gettext('amprenta construcției propuse')) : null,
-        draft.access_point ? h('li', {}, gettext('punctul de acces la drum')) : null,
-      ),
-    );
-  } else {
-    draftBox.append(h('p', { class: 'muted' }, gettext('Nicio schiță de pe hartă: cererea va fi fără imobil.')));
-  }
-  const select = document.getElementById('apply-kind');
-  try {
-    const kinds = await fetchJSON(urls.kinds);
-    for (const k of Array.isArray(kinds) ? kinds : kinds.results || []) {
-      select.append(h('option', { value: k.code }, k.name));
-    }
-  } catch {
-    select.append(h('option', { value: '' }, gettext('Modulul de cereri nu este disponibil.')));
-  }
-  const result = document.getElementById('apply-result');
-  document.getElementById('apply-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const form = Object.fromEntries(new FormData(event.target).entries());
-    const response = await postJSON(urls.applications, applicationPayload(draft, form));
-    const data = await response.json().catch(() => null);
-    clear(result);
-    if (!response.ok) {
-      result.append(h('p', { class: 'error', role: 'alert' }, errorText(data)));
-      return;
-    }
-    sessionStorage.removeItem(DRAFT_KEY);
-    result.append(
-      h('p', {}, gettext('Cererea a fost salvată ca ciornă. Păstrați cheia de acces: nu se mai afișează.')),
-      h('p', {}, h('strong', { dataset: { field: 'access-key' } }, data.access_key)),
-      h('p', { class: 'muted' }, interpolate(gettext('Identificator: %(id)s'), { id: data.id })),
-    );
-  });
-}
-
 export function start(page) {
   const urls = boot();
   if (page === 'queue') {
     const box = document.getElementById('queue');
-    const select = document.getElementById('queue-state');
-    document.getElementById('queue-filter').addEventListener('submit', (event) => {
+    const filterForm = document.getElementById('queue-filter');
+    const filters = () => Object.fromEntries(new FormData(filterForm).entries());
+    filterForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      renderQueue(urls, select.value, box);
+      renderQueue(urls, filters(), box);
     });
-    renderQueue(urls, select.value, box);
+    fetchJSON(urls.kinds)
+      .then((kinds) => {
+        const select = document.getElementById('queue-kind');
+        for (const k of Array.isArray(kinds) ? kinds : kinds.results || []) select.append(h('option', { value: k.code }, k.name));
+      })
+      .catch(() => {});
+    renderQueue(urls, filters(), box);
   } else if (page === 'track') {
     document.getElementById('track-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -209,7 +218,5 @@ export function start(page) {
         document.getElementById('track-result'),
       );
     });
-  } else if (page === 'apply') {
-    setupApply(urls);
   }
 }

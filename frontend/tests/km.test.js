@@ -54,4 +54,9 @@ describe('parseRegistrationNumber', () => {
     expect(parseRegistrationNumber('nr. 17 din 2026')).toEqual({ number: 17, year: 2026 });
     expect(parseRegistrationNumber('50038')).toBeNull();
   });
+  it('keeps the register prefix as displayed (U-12/2026)', () => {
+    expect(parseRegistrationNumber('U-12/2026')).toEqual({ prefix: 'U', number: 12, year: 2026 });
+    expect(parseRegistrationNumber(' rg - 7 / 2026')).toEqual({ prefix: 'RG', number: 7, year: 2026 });
+    expect(parseRegistrationNumber('DJ 107 km 1+350')).toBeNull();
+  });
 });

@@ -282,6 +282,25 @@ class ApplicationViewSet(
         )
         return Response(data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
+    def attachment(self, request, public_id=None, attachment_id=None):
+        """One attached document, as stored (officers, or the applicant)."""
+        application, role = self._get()
+        attachment = application.attachments.filter(pk=int(attachment_id)).first()
+        if attachment is None:
+            raise Http404
+        extension = {"application/pdf": ".pdf", "image/png": ".png"}.get(
+            attachment.content_type, ".jpg"
+        )
+        name = attachment.original_name if role == "officer" else ""
+        return FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=name or f"anexa-{attachment.pk}{extension}",
+        )
+
     @extend_schema(request=None, responses={200: s.SubmittedSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, public_id=None):

@@ -47,3 +47,19 @@ export function formatArea(squareMetres, lang = locale) {
 export function formatScale(denominator, lang = locale) {
   return `1:${formatNumber(Math.round(denominator), 0, lang)}`;
 }
+
+/** An ISO date ('2026-11-26') or date-time as the page's language writes a date; a
+ * date-time is shown in Romania's time zone (the registry's), with the hour if asked. */
+export function formatDate(value, { time = false } = {}, lang = locale) {
+  if (!value) return '';
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const date = new Date(dateOnly ? `${value}T12:00:00Z` : value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat(lang, {
+    timeZone: dateOnly ? 'UTC' : 'Europe/Bucharest',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    ...(time && !dateOnly ? { hour: '2-digit', minute: '2-digit' } : {}),
+  }).format(date);
+}

@@ -31,8 +31,12 @@ export function parseRoadQuery(text) {
   return { road, km: match[3] ? parseKm(match[3]) : null };
 }
 
-/** '1234/2025' or 'nr. 1234 din 2025' -> {number: 1234, year: 2025}; else null. */
+/** "1234/2025", "nr. 1234 din 2025" or "U-1234/2025" -> {prefix?, number, year}; else null. */
 export function parseRegistrationNumber(text) {
-  const match = /^\s*(?:nr\.?\s*)?(\d{1,7})\s*(?:\/|din)\s*(\d{4})\s*$/i.exec(String(text));
-  return match ? { number: Number(match[1]), year: Number(match[2]) } : null;
+  const match = /^\s*(?:nr\.?\s*)?(?:([a-z][a-z0-9]{0,11})\s*-\s*)?(\d{1,9})\s*(?:\/|din)\s*(\d{4})\s*$/i.exec(
+    String(text),
+  );
+  if (!match) return null;
+  const parsed = { number: Number(match[2]), year: Number(match[3]) };
+  return match[1] ? { prefix: match[1].toUpperCase(), ...parsed } : parsed;
 }

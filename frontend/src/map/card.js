@@ -156,8 +156,9 @@ export function renderParcelCard(card, { officer = false } = {}) {
 }
 
 /** The permits hook: open and past applications on the parcel, when the permits API is
- * there (GET /api/applications/?parcel=<siruta>:<nr>); nothing at all when it 404s. */
-export async function loadApplications(container, ref, url = '/api/applications/') {
+ * there (GET <applications>?parcel=<siruta>:<nr>); nothing at all when it 404s. Each row
+ * links to the officers' application page (`pageBase` + id + '/'). */
+export async function loadApplications(container, ref, url = '/api/permits/applications/', pageBase = null) {
   if (!container) return;
   let data;
   try {
@@ -168,6 +169,7 @@ export async function loadApplications(container, ref, url = '/api/applications/
   const [, number] = ref.split(':');
   // Only applications that name this parcel (whatever the API's own filtering does).
   const items = (Array.isArray(data) ? data : data.results || []).filter((a) => {
+    if (Array.isArray(a.parcels)) return a.parcels.includes(ref);
     if (a.parcel) return a.parcel === ref;
     if (Array.isArray(a.cadastral_numbers)) return a.cadastral_numbers.includes(number);
     return false;
@@ -182,16 +184,18 @@ export async function loadApplications(container, ref, url = '/api/applications/
     h(
       'ul',
       {},
-      items.map((a) =>
-        h(
+      items.map((a) => {
+        const label = a.registration_number || gettext('ciornă');
+        const href = a.url || (pageBase && a.id ? `${pageBase}${a.id}/` : null);
+        return h(
           'li',
-          {},
-          a.url ? h('a', { href: a.url }, a.registration_number || a.number || a.id) : a.registration_number || a.number || a.id,
+          { dataset: { state: a.state } },
+          href ? h('a', { href }, label) : label,
           a.registration_date ? ` / ${a.registration_date}` : '',
-          a.kind ? ` – ${a.kind}` : '',
-          a.status ? ` (${a.status})` : '',
-        ),
-      ),
+          a.kind_name || a.kind ? ` – ${a.kind_name || a.kind}` : '',
+          a.state_label || a.status ? ` (${a.state_label || a.status})` : '',
+        );
+      }),
     ),
   );
 }

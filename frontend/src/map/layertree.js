@@ -29,8 +29,8 @@ export function renderLayerTree(container, config, mapParts) {
         'aria-label': interpolate(gettext('Opacitate: %(layer)s'), { layer: gettext(spec.title) }),
       });
       opacity.addEventListener('input', () => layer.setOpacity(Number(opacity.value) / 100));
-      const legend = h('details', { class: 'legend' }, h('summary', {}, gettext('Legendă')));
-      legend.addEventListener(
+      const legend = spec.legend ? h('details', { class: 'legend' }, h('summary', {}, gettext('Legendă'))) : null;
+      legend?.addEventListener(
         'toggle',
         () => {
           if (legend.open && !legend.querySelector('img')) {

@@ -6,6 +6,8 @@ import proj4 from 'proj4';
 import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import ImageLayer from 'ol/layer/Image.js';
+import TileLayer from 'ol/layer/Tile.js';
+import OSM from 'ol/source/OSM.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import ImageWMS from 'ol/source/ImageWMS.js';
 import VectorSource from 'ol/source/Vector.js';
@@ -51,6 +53,13 @@ export function createMap(config, { target, statusElement } = {}) {
   for (const group of config.groups) {
     for (const spec of group.layers) {
       order += 1;
+      if (spec.source === 'osm') {
+        // optional, only where the server enables it (internet needed); under everything
+        const osm = new TileLayer({ source: new OSM(), visible: spec.visible, zIndex: -1, properties: { name: spec.name, title: spec.title, spec } });
+        byName[spec.name] = osm;
+        layers.push(osm);
+        continue;
+      }
       const raster = spec.geometry_type === 'raster';
       const source = new ImageWMS({
         url: config.ows,
@@ -114,7 +123,7 @@ export function createMap(config, { target, statusElement } = {}) {
   const timing = (window.__gisapp = window.__gisapp || {});
   timing.created = performance.now();
   timing.map = map; // for the browser tests and the benchmark
-  for (const layer of layers) {
+  for (const layer of layers.filter((l) => l.get('spec').source !== 'osm')) {
     layer.getSource().on('imageloadend', () => {
       if (timing.firstImage === undefined) timing.firstImage = performance.now();
     });

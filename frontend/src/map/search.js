@@ -28,22 +28,21 @@ export function setupSearch(form, input, resultsPane, { config, onResult, showPa
 }
 
 /** The permits hook for registration numbers: nothing when the API is not there. */
-async function searchApplications(config, { number, year }) {
+async function searchApplications(config, { prefix, number, year }) {
   try {
     const data = await fetchJSON(
-      `${config.api.applications}?registration=${encodeURIComponent(`${number}/${year}`)}`,
+      `${config.api.applications}?registration=${encodeURIComponent(`${prefix ? `${prefix}-` : ''}${number}/${year}`)}`,
     );
     const items = Array.isArray(data) ? data : data.results || [];
-    return items
-      .filter((a) => a.parcel || a.geometry)
-      .map((a) => ({
-        kind: 'application',
-        label: interpolate(gettext('Cererea nr. %(nr)s'), { nr: a.registration_number || `${number}/${year}` }),
-        detail: a.kind || '',
-        ref: a.parcel,
-        geometry: a.geometry || null,
-        bbox: a.bbox || null,
-      }));
+    const page = config.api.application_page;
+    return items.map((a) => ({
+      kind: 'application',
+      label: interpolate(gettext('Cererea nr. %(nr)s'), { nr: a.registration_number || `${number}/${year}` }),
+      detail: [a.kind_name || a.kind, a.state_label].filter(Boolean).join(' · '),
+      ref: a.parcel || null,
+      geometry: a.geometry || null,
+      page: page && a.id ? `${page}${a.id}/` : null,
+    }));
   } catch {
     return [];
   }
