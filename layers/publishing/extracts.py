@@ -6,6 +6,12 @@ RESOLUTION/DEFRESOLUTION), plus the subject highlighted, a Stereo 70 coordinate 
 an embedded scale bar. The extent is computed from the scale, so the image is exact: one
 metre on the ground is `dpi / 0.0254 / scale` pixels. Title block, north arrow and frame
 coordinates are laid out by the document template around the image.
+
+Extracts come as RGB PNG or JPEG (`image_format`): the print has no use for an alpha
+channel, and WeasyPrint embeds a JPEG as it is while it decodes and re-compresses every
+PNG (and splits an alpha channel into a second image), which made the PDF step of a
+dossier cost more than MapServer's drawing. Several extracts render in parallel
+(`render_extracts`: one `map2img` process each).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +28,12 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 
 from layers.models import Layer
-from layers.publishing.mapfile import MapfileError, mapserver_config, q, render_mapfile
+from layers.publishing.mapfile import (
+    _raster_path,
+    mapserver_config,
+    q,
+    render_mapfile,
+)
 from layers.publishing.services import ows_database, ows_dir
 
 SITUATION_SCALES = (500, 1000, 2000)
@@ -55,6 +67,17 @@ LAYERS = {
     "acces": ["ortofoto", "zona_drumului", "parcele", "cladiri", "drumuri_judetene"],
 }
 MARGIN = 1.25  # the subject's extent plus 25 % must fit the frame
+# Print output formats (no alpha): name in the print mapfile, MIME type, file signature.
+PRINT_FORMATS = {
+    "png": ("print_png", "image/png", b"\x89PNG"),
+    "jpeg": ("print_jpeg", "image/jpeg", b"\xff\xd8\xff"),
+}
+_PRINT_OUTPUTFORMATS = [
+    '  OUTPUTFORMAT NAME "print_png" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGB',
+    '    EXTENSION "png" FORMATOPTION "COMPRESSION=1" END',
+    '  OUTPUTFORMAT NAME "print_jpeg" DRIVER "AGG/JPEG" MIMETYPE "image/jpeg" IMAGEMODE RGB',
+    '    EXTENSION "jpg" FORMATOPTION "QUALITY=90" END',
+]
 
 
 class ExtractError(RuntimeError):
@@ -63,7 +86,8 @@ class ExtractError(RuntimeError):
 
 @dataclass(frozen=True)
 class Extract:
-    png: bytes
+    image: bytes
+    mime_type: str
     extent: tuple[float, float, float, float]  # EPSG:3844
     scale: int
     dpi: int
@@ -71,6 +95,13 @@ class Extract:
     height_px: int
     title: str
     kind: str
+
+    @property
+    def png(self) -> bytes:
+        """The image of an extract asked for as PNG (the default)."""
+        if self.mime_type != "image/png":
+            raise ValueError(f"The extract is {self.mime_type}, not PNG.")
+        return self.image
 
     def metres_to_pixels(self, metres: float) -> float:
         return metres * self.dpi / 0.0254 / self.scale
@@ -109,6 +140,39 @@ def choose_scale(
     return FALLBACK_SCALES[-1]
 
 
+@lru_cache(maxsize=32)
+def _raster_pixel_size(path: str, mtime: float) -> float | None:
+    """Ground size of a raster's pixel (metres), read once per file version."""
+    from django.contrib.gis.gdal import GDALException, GDALRaster
+
+    try:
+        return abs(GDALRaster(path).scale.x)
+    except GDALException:
+        return None
+
+
+def _raster_resampling(base: str, layers: list[Layer], scale: int, dpi: int) -> str:
+    """Nearest-neighbour for rasters the print enlarges: AVERAGE (the WMS setting, right
+    for reductions) then costs most of an extract's drawing time and draws the same
+    pixels."""
+    ground_pixel = scale * 0.0254 / dpi
+    for layer in layers:
+        if layer.source_kind != Layer.SourceKind.RASTER:
+            continue
+        path = _raster_path(layer)
+        try:
+            size = _raster_pixel_size(str(path), path.stat().st_mtime)
+        except OSError:
+            continue
+        if size is not None and size >= ground_pixel:
+            data = f"    DATA {q(path)}\n"
+            base = base.replace(
+                data + '    PROCESSING "RESAMPLE=AVERAGE"\n',
+                data + '    PROCESSING "RESAMPLE=NEAREST"\n',
+            )
+    return base
+
+
 def _print_mapfile(
     subject: GEOSGeometry, access: GEOSGeometry | None, layers: list[Layer], scale: int, dpi: int
 ) -> str:
@@ -121,6 +185,8 @@ def _print_mapfile(
         out_dir=out_dir,
     )
     base = base.replace("  RESOLUTION 96\n", f"  RESOLUTION {dpi}\n", 1)
+    base = base.replace("  OUTPUTFORMAT", "\n".join(_PRINT_OUTPUTFORMATS) + "\n  OUTPUTFORMAT", 1)
+    base = _raster_resampling(base, layers, scale, dpi)
     interval = GRID_INTERVAL.get(scale, 1000)
     proj = f"    PROJECTION {q('init=epsg:' + str(settings.SRID))} END"
     extra = [
@@ -171,19 +237,36 @@ def _print_mapfile(
     return head + "\n".join(extra) + "\nEND\n"
 
 
-def render_extract(
+@dataclass
+class _Job:
+    """One prepared map2img run (the database work is done; the process is not started)."""
+
+    kind: str
+    scale: int
+    dpi: int
+    extent: tuple[float, float, float, float]
+    width_px: int
+    height_px: int
+    image_format: str
+    mapfile_text: str
+    layer_names: list[str]
+
+
+def _prepare(
     *,
     subject: GEOSGeometry,
-    scale: int | None = None,
-    kind: str = "situatie",
-    width_mm: float = 180,
-    height_mm: float = 130,
-    dpi: int = 300,
-    center: GEOSGeometry | None = None,
-) -> Extract:
-    """Render an extract of `kind` centred on `center` (default: the subject) at `scale`."""
+    scale: int | None,
+    kind: str,
+    width_mm: float,
+    height_mm: float,
+    dpi: int,
+    center: GEOSGeometry | None,
+    image_format: str,
+) -> _Job:
     if kind not in TITLES:
         raise ValueError(f"Unknown extract kind: {kind}")
+    if image_format not in PRINT_FORMATS:
+        raise ValueError(f"Unknown extract format: {image_format}")
     if subject.srid != settings.SRID:
         subject = subject.transform(settings.SRID, clone=True)
     if center is not None and center.srid != settings.SRID:
@@ -193,56 +276,132 @@ def render_extract(
     cx, cy = focus.centroid.x, focus.centroid.y
     half_w = width_mm / 1000 * scale / 2
     half_h = height_mm / 1000 * scale / 2
-    extent = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-    width_px = round(width_mm / 25.4 * dpi)
-    height_px = round(height_mm / 25.4 * dpi)
     wanted = LAYERS[kind]
     layers = sorted(
         Layer.objects.filter(enabled=True, name__in=wanted).prefetch_related("classes"),
         key=lambda layer: (layer.order, layer.name),
     )
-    text = _print_mapfile(subject, center if kind == "acces" else None, layers, scale, dpi)
-    out_dir = ows_dir()
-    config = mapserver_config(out_dir)
-    with tempfile.TemporaryDirectory(prefix="extract-") as tmp:
-        mapfile = Path(tmp) / "tiparire.map"
-        mapfile.write_text(text)
-        target = Path(tmp) / "extract.png"
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "MAPSERVER_CONFIG_FILE": str(config),
-            "PROJ_DATA": str(out_dir / "proj"),
-        }
-        command = [
-            settings.MAP2IMG_BIN,
-            "-m",
-            str(mapfile),
-            "-o",
-            str(target),
-            "-e",
-            *(f"{v:.3f}" for v in extent),
-            "-s",
-            str(width_px),
-            str(height_px),
-            "-l",
-            " ".join(layer.name for layer in layers),
-        ]
-        result = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
-        if result.returncode != 0 or not target.exists():
-            raise ExtractError(
-                "MapServer nu a putut genera extrasul: "
-                + result.stderr.decode(errors="replace")[-1000:]
-            )
-        png = target.read_bytes()
-    if not png.startswith(b"\x89PNG"):
-        raise MapfileError("map2img did not produce a PNG")
-    return Extract(
-        png=png,
-        extent=extent,
+    return _Job(
+        kind=kind,
         scale=scale,
         dpi=dpi,
-        width_px=width_px,
-        height_px=height_px,
-        title=TITLES[kind],
-        kind=kind,
+        extent=(cx - half_w, cy - half_h, cx + half_w, cy + half_h),
+        width_px=round(width_mm / 25.4 * dpi),
+        height_px=round(height_mm / 25.4 * dpi),
+        image_format=image_format,
+        mapfile_text=_print_mapfile(
+            subject, center if kind == "acces" else None, layers, scale, dpi
+        ),
+        layer_names=[layer.name for layer in layers],
     )
+
+
+def _run(jobs: list[_Job]) -> list[Extract | ExtractError]:
+    """Start one map2img per job at once, then collect them (MapServer's drawing and the
+    PostGIS reads of the extracts overlap instead of adding up)."""
+    out_dir = ows_dir()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "MAPSERVER_CONFIG_FILE": str(mapserver_config(out_dir)),
+        "PROJ_DATA": str(out_dir / "proj"),
+    }
+    results: list[Extract | ExtractError] = []
+    with tempfile.TemporaryDirectory(prefix="extract-") as tmp:
+        running = []
+        for index, job in enumerate(jobs):
+            mapfile = Path(tmp) / f"tiparire-{index}.map"
+            mapfile.write_text(job.mapfile_text)
+            target = Path(tmp) / f"extract-{index}"
+            command = [
+                settings.MAP2IMG_BIN,
+                "-m",
+                str(mapfile),
+                "-o",
+                str(target),
+                "-i",
+                PRINT_FORMATS[job.image_format][0],
+                "-e",
+                *(f"{v:.3f}" for v in job.extent),
+                "-s",
+                str(job.width_px),
+                str(job.height_px),
+                "-l",
+                " ".join(job.layer_names),
+            ]
+            process = subprocess.Popen(
+                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+            running.append((job, process, target))
+        for job, process, target in running:
+            try:
+                _, stderr = process.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                _, stderr = process.communicate()
+            results.append(_collect(job, process.returncode, stderr, target))
+    return results
+
+
+def _collect(job: _Job, returncode: int, stderr: bytes, target: Path) -> Extract | ExtractError:
+    if returncode != 0 or not target.exists():
+        return ExtractError(
+            "MapServer nu a putut genera extrasul: " + stderr.decode(errors="replace")[-1000:]
+        )
+    _, mime_type, signature = PRINT_FORMATS[job.image_format]
+    image = target.read_bytes()
+    if not image.startswith(signature):
+        return ExtractError(f"map2img did not produce {mime_type}")
+    return Extract(
+        image=image,
+        mime_type=mime_type,
+        extent=job.extent,
+        scale=job.scale,
+        dpi=job.dpi,
+        width_px=job.width_px,
+        height_px=job.height_px,
+        title=TITLES[job.kind],
+        kind=job.kind,
+    )
+
+
+def render_extracts(specs: list[dict]) -> list[Extract | ExtractError]:
+    """Render several extracts at once; each spec holds `render_extract`'s keyword
+    arguments. A failed extract comes back as its ExtractError, in its place."""
+    defaults = {
+        "scale": None,
+        "kind": "situatie",
+        "width_mm": 180,
+        "height_mm": 130,
+        "dpi": 300,
+        "center": None,
+        "image_format": "png",
+    }
+    return _run([_prepare(**(defaults | spec)) for spec in specs])
+
+
+def render_extract(
+    *,
+    subject: GEOSGeometry,
+    scale: int | None = None,
+    kind: str = "situatie",
+    width_mm: float = 180,
+    height_mm: float = 130,
+    dpi: int = 300,
+    center: GEOSGeometry | None = None,
+    image_format: str = "png",
+) -> Extract:
+    """Render an extract of `kind` centred on `center` (default: the subject) at `scale`."""
+    job = _prepare(
+        subject=subject,
+        scale=scale,
+        kind=kind,
+        width_mm=width_mm,
+        height_mm=height_mm,
+        dpi=dpi,
+        center=center,
+        image_format=image_format,
+    )
+    (result,) = _run([job])
+    if isinstance(result, ExtractError):
+        raise result
+    return result

@@ -8,8 +8,14 @@ import pytest
 from django.contrib.gis.geos import Polygon
 from PIL import Image
 
-from layers.models import Parcel
-from layers.publishing.extracts import choose_scale, render_extract
+from layers.models import Layer, Parcel
+from layers.publishing import extracts
+from layers.publishing.extracts import (
+    ExtractError,
+    choose_scale,
+    render_extract,
+    render_extracts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +30,18 @@ def house_plot() -> Parcel:
     return Parcel.objects.filter(intravilan=True).order_by("pk")[40]
 
 
-def test_plan_de_situatie_has_the_right_scale_size_and_subject(house_plot):
-    extract = render_extract(subject=house_plot.geom, kind="situatie")
+@pytest.mark.parametrize(("image_format", "pil_format"), [("png", "PNG"), ("jpeg", "JPEG")])
+def test_plan_de_situatie_has_the_right_scale_size_and_subject(
+    house_plot, image_format, pil_format
+):
+    extract = render_extract(subject=house_plot.geom, kind="situatie", image_format=image_format)
     assert extract.scale == 500
     assert (extract.width_px, extract.height_px) == (2126, 1535)  # 180 × 130 mm at 300 dpi
-    image = Image.open(io.BytesIO(extract.png)).convert("RGB")
+    opened = Image.open(io.BytesIO(extract.image))
+    # No alpha channel: WeasyPrint would split it into a second image (DOMAIN: print only).
+    assert (opened.format, opened.mode) == (pil_format, "RGB")
+    assert extract.mime_type == f"image/{image_format}"
+    image = opened.convert("RGB")
     assert image.size == (2126, 1535)
     xmin, ymin, xmax, ymax = house_plot.geom.extent
     # The red outline runs along the subject's edges at the predicted pixel positions.
@@ -71,3 +84,41 @@ def test_access_extract_marks_the_access_point(house_plot):
     image = Image.open(io.BytesIO(extract.png)).convert("RGB")
     r, _g, b = image.getpixel((extract.width_px // 2, extract.height_px // 2))
     assert b > 200 and r < 60  # the blue access symbol at the centre
+
+
+def test_extracts_render_together_in_request_order(house_plot):
+    field = Parcel.objects.filter(intravilan=False).order_by("pk").first()
+    results = render_extracts(
+        [
+            {"subject": field.geom, "kind": "incadrare", "image_format": "jpeg"},
+            {"subject": house_plot.geom, "kind": "situatie", "image_format": "jpeg"},
+        ]
+    )
+    assert [r.kind for r in results] == ["incadrare", "situatie"]
+    assert [r.scale for r in results] == [10_000, 500]
+    for result in results:
+        assert result.to_pixel(*result.extent[:2]) == (0, result.height_px)  # lower left
+        assert Image.open(io.BytesIO(result.image)).size == (2126, 1535)
+    with pytest.raises(ValueError):
+        results[0].png  # asked for JPEG  # noqa: B018
+
+
+def test_failed_extract_is_reported_in_its_place(house_plot, settings):
+    settings.MAP2IMG_BIN = "/bin/false"
+    (result,) = render_extracts([{"subject": house_plot.geom}])
+    assert isinstance(result, ExtractError)
+    with pytest.raises(ExtractError):
+        render_extract(subject=house_plot.geom)
+
+
+def test_enlarged_orthophoto_is_resampled_nearest(house_plot):
+    """AVERAGE only pays off when the print reduces the raster; enlarging, it costs most
+    of the drawing time for the same pixels."""
+    ortho = Layer.objects.filter(source_kind=Layer.SourceKind.RASTER, enabled=True).first()
+    assert ortho is not None
+    layers = [ortho]
+    at_500 = extracts._print_mapfile(house_plot.geom, None, layers, 500, 300)
+    assert "RESAMPLE=NEAREST" in at_500 and "RESAMPLE=AVERAGE" not in at_500
+    # 1 m pixels shown at 2.1 m per print pixel (1:25 000): averaged
+    at_25k = extracts._print_mapfile(house_plot.geom, None, layers, 25_000, 300)
+    assert "RESAMPLE=AVERAGE" in at_25k and "RESAMPLE=NEAREST" not in at_25k
