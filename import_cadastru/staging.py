@@ -7,7 +7,8 @@ tests do): a killed process leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from psycopg import sql
 
@@ -55,3 +56,68 @@ def analyze(cursor, *tables: str) -> None:
     """Statistics for the planner: staging tables are large and fresh."""
     for table in tables:
         cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+
+
+_CONSTRAINTS = """
+SELECT c.conname, pg_get_constraintdef(c.oid), c.contype
+FROM pg_constraint c
+WHERE c.conrelid = %(t)s::regclass AND c.contype IN ('c', 'f', 'u')
+  -- a unique constraint that a foreign key of another table relies on stays
+  AND NOT (c.contype = 'u' AND EXISTS (
+        SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' AND r.conindid = c.conindid))
+ORDER BY c.contype DESC, c.conname
+"""
+_INDEXES = """
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+FROM pg_index i
+WHERE i.indrelid = %(t)s::regclass AND NOT i.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ORDER BY 1
+"""
+
+
+@contextmanager
+def without_secondary(cursor, table: str) -> Iterator[None]:
+    """Load a table the way pg_restore does: drop its secondary indexes, unique, check
+    and foreign-key constraints, let the caller insert, then rebuild each once.
+
+    Building an index by sorting, and checking a foreign key with one join, costs a
+    fraction of maintaining them row by row. DDL is transactional: a failed import
+    restores them with its rollback. The definitions come from the catalogue, so they
+    come back exactly as they were; re-adding a constraint checks every row, so nothing
+    that violates one can be committed. The ACCESS EXCLUSIVE lock this takes hides the
+    table from readers until the commit: only for (nearly) empty tables.
+    """
+    cursor.execute(_CONSTRAINTS, {"t": table})
+    constraints = cursor.fetchall()
+    cursor.execute(_INDEXES, {"t": table})
+    indexes = cursor.fetchall()
+    ident = sql.Identifier(table)
+    if any(kind == "f" for _n, _d, kind in constraints):
+        # a constraint with pending deferred checks cannot be dropped: run them now
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for name, _definition, _kind in constraints:
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(ident, sql.Identifier(name))
+        )
+    for name, _definition in indexes:
+        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    yield
+    # unique constraints first (their index), then plain indexes, checks, foreign keys
+    for name, definition, kind in sorted(constraints, key=lambda c: "ucf".index(c[2])):
+        if kind == "u":
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                    ident, sql.Identifier(name), sql.SQL(definition)
+                )
+            )
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for name, definition, kind in sorted(constraints, key=lambda c: "ucf".index(c[2])):
+        if kind != "u":
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                    ident, sql.Identifier(name), sql.SQL(definition)
+                )
+            )

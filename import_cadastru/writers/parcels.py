@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from psycopg import sql
 
 from import_cadastru.report import Report
-from import_cadastru.staging import analyze, create_temp, drop_temp
+from import_cadastru.staging import analyze, create_temp, drop_temp, without_secondary
 from import_cadastru.writers.geometry import SourceCRS, polygonal
 
 RAW = "imp_parcel_raw"
@@ -354,9 +354,11 @@ SELECT uat_id, cadastral_number, land_book_number, eterra_id, address, intravila
 FROM imp_parcel WHERE action = 'new'
 """
 # Concurrent imports are serialised by an advisory lock; ON CONFLICT covers a parcel
-# added meanwhile by other means (the admin). An initial load into an empty table skips it.
+# added meanwhile by other means (the admin). A bulk load skips it: its table is locked
+# and the unique constraint, re-added at the end, checks every key.
 _ON_CONFLICT = " ON CONFLICT (uat_id, cadastral_number) DO NOTHING"
-INITIAL_LOAD_MIN = 50_000  # new parcels into an empty table: build the GiST index once
+INITIAL_LOAD_MIN = 50_000  # from this many new parcels into a (nearly) empty table
+# its indexes and constraints are rebuilt once after the insert
 
 _TOUCHED = """
 CREATE TEMP TABLE imp_touched ON COMMIT DROP AS
@@ -407,28 +409,13 @@ class Applied:
     parcel_ids: list[int] | None = None
 
 
-def _empty(cursor) -> bool:
-    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM layers_parcel)")
-    return cursor.fetchone()[0]
-
-
-def _initial_load(cursor, params: dict) -> None:
-    """Fill an empty parcel table the way pg_restore does: drop the spatial index, insert,
-    build the index once (exactly as it was defined). The table is empty, so the
-    exclusive lock this takes until commit hides nothing from readers."""
-    cursor.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-        "AND tablename = 'layers_parcel' AND indexdef ILIKE '%% USING gist %%'"
-    )
-    indexes = cursor.fetchall()
-    for name, _definition in indexes:
-        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-    cursor.execute(_INSERT, params)
-    if indexes:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks may remain
-        for _name, definition in indexes:
-            cursor.execute(definition)  # from the catalogue: the index as it was
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+def _bulk_target(cursor, new: int) -> bool:
+    """Whether to fill the parcel table with its indexes and constraints rebuilt once:
+    a large load into an empty or nearly empty table (a county's first import)."""
+    if new < INITIAL_LOAD_MIN:
+        return False
+    cursor.execute("SELECT count(*) FROM (SELECT 1 FROM layers_parcel LIMIT %s) q", [new // 10 + 1])
+    return cursor.fetchone()[0] <= new // 10
 
 
 def counts(cursor) -> dict[str, int]:
@@ -445,8 +432,12 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     params = {"source": source[:40], "ref": ref[:64], "at": at}
     cursor.execute(_HISTORY, params)
     cursor.execute(_UPDATE, params)
-    if by_action.get("new", 0) >= INITIAL_LOAD_MIN and _empty(cursor):
-        _initial_load(cursor, params)
+    if _bulk_target(cursor, by_action.get("new", 0)):
+        with without_secondary(cursor, "layers_parcel"):
+            cursor.execute(_INSERT, params)
+        # the joins that follow need the new size; geometry statistics are left to
+        # autovacuum after the commit
+        cursor.execute("ANALYZE layers_parcel (id, uat_id, cadastral_number)")
     else:
         cursor.execute(_INSERT + _ON_CONFLICT, params)
     cursor.execute("DROP TABLE IF EXISTS imp_touched")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import shapely
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from import_cadastru import vector_import
 from import_cadastru.models import ImportRun
@@ -17,30 +17,44 @@ from tests.import_cadastru import vector_files as vf
 pytestmark = pytest.mark.django_db
 
 
-def _gist_definition() -> list[str]:
+def _schema(table: str = "layers_parcel") -> tuple[list, list]:
+    """Every index and constraint definition of a table, by name."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'layers_parcel' "
-            "AND indexdef ILIKE '%% USING gist %%'"
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table]
         )
-        return [row[0] for row in cursor.fetchall()]
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid), convalidated, condeferrable, "
+            "condeferred FROM pg_constraint WHERE conrelid = %s::regclass ORDER BY 1",
+            [table],
+        )
+        return indexes, cursor.fetchall()
 
 
-def test_initial_load_builds_the_spatial_index_once(cli, tmp_path, monkeypatch):
+def test_initial_load_rebuilds_indexes_and_constraints_once(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(parcel_writer, "INITIAL_LOAD_MIN", 1)
-    before = _gist_definition()
-    assert before
+    before = _schema()
+    assert any("USING gist" in d for _, d in before[0])
+    assert {"layers_parcel_geom_valid", "layers_parcel_uat_cadnr_uniq"} <= {c[0] for c in before[1]}
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE layers_parcel CASCADE")  # rolled back with the test
     result = cli(vf.write_parcels(tmp_path / "p.gpkg"))
     assert "create: 3" in result.out, result.out + result.err
-    assert _gist_definition() == before
+    # every index and constraint is back, as it was, and validated
+    assert _schema() == before
     assert (
         Parcel.objects.filter(
             geom__intersects=shapely.box(370150, 482660, 370160, 482670).wkt
         ).count()
         == 1
     )
+    # and enforced again: the same key cannot be inserted twice
+    parcel = Parcel.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Parcel.objects.create(
+            uat_id=parcel.uat_id, cadastral_number=parcel.cadastral_number, geom=parcel.geom
+        )
 
 
 def test_overlaps_found_through_the_bounding_box_tree(cli, tmp_path, monkeypatch):
