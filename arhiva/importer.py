@@ -39,6 +39,7 @@ from arhiva.models import (
 )
 from arhiva.safety import BatchRefused, checked_members, read_member
 from layers.models import UAT
+from registratura.models import RegistryEntry
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
@@ -48,6 +49,7 @@ MAX_CSV_BYTES = 20 * 1024 * 1024
 _CEDILLA = str.maketrans("şţŞŢ", "șțȘȚ")
 _NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]{0,39}$")
 _CADASTRAL = re.compile(r"^[0-9A-Za-z-]{1,30}$")
+_ENTRY = re.compile(r"^([A-Z][A-Z0-9]{0,11})-(\d{1,9})/(\d{4})$")
 
 
 class RowError(Exception):
@@ -66,6 +68,7 @@ class RowMeta:
     uat: UAT | None
     cadastral_numbers: list[str]
     retention: RetentionClass
+    registry_entry: RegistryEntry | None = None
 
 
 @dataclass
@@ -241,6 +244,20 @@ def parse_row(line: int, row: dict[str, str], kinds, classes) -> RowMeta:
                 f"clasa de păstrare „{row['clasa_retentie']}” nu există în nomenclator "
                 f"({', '.join(sorted(classes))})"
             )
+    entry = None
+    if row.get("nr_inregistrare"):
+        found = _ENTRY.match(row["nr_inregistrare"].upper().replace(" ", ""))
+        entry = (
+            found
+            and RegistryEntry.objects.filter(
+                register__prefix=found[1], number=int(found[2]), year=int(found[3])
+            ).first()
+        )
+        if not entry:
+            raise RowError(
+                f"cererea „{row['nr_inregistrare'][:40]}” nu există în registratură "
+                "(forma PREFIX-număr/an, ex. U-12/2025)"
+            )
     return RowMeta(
         line=line,
         file=row["fisier"],
@@ -252,6 +269,7 @@ def parse_row(line: int, row: dict[str, str], kinds, classes) -> RowMeta:
         uat=uat,
         cadastral_numbers=numbers,
         retention=retention,
+        registry_entry=entry,
     )
 
 
@@ -313,6 +331,7 @@ def import_row(meta: RowMeta, scan: Path, *, run: ArchiveImport | None, user) ->
                 pdf=relative,
                 page_count=len(result.pages),
                 imported_by=run,
+                registry_entry=meta.registry_entry,
             )
             ArchivePage.objects.bulk_create(
                 ArchivePage(document=document, number=n, text=normalise_text(text))

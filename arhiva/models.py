@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
 from layers.models import UAT, Parcel
+from registratura.models import RegistryEntry
 
 SRID: int = settings.SRID
 # The custom text search configuration (romanian stemming after unaccent), made by
@@ -154,6 +155,16 @@ class ArchiveDocument(models.Model):
         verbose_name=_("import"),
     )
     created_at = models.DateTimeField(_("creat la"), auto_now_add=True)
+    # The request this act answered (registratura): a citizen sees the acts of their own
+    # requests, and nothing else of the archive.
+    registry_entry = models.ForeignKey(
+        RegistryEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="archived_acts",
+        verbose_name=_("cererea la care răspunde (nr. înregistrare)"),
+    )
     disposal = models.ForeignKey(
         "DisposalDecision",
         models.PROTECT,

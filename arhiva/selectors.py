@@ -8,6 +8,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -66,10 +67,8 @@ def visible_documents(user) -> QuerySet[ArchiveDocument]:
 
 
 def _own_requests(user) -> Q:
-    """Acts linked to a registry entry filed by this user. Until the registry links
-    requests to their applicants, nothing matches."""
-    if not hasattr(ArchiveDocument, "registry_entry"):
-        return Q(pk__in=[])
+    """Acts answering a request this user registered (filed online from their account;
+    a paper request is registered by the clerk, so its acts are not shown this way)."""
     return Q(registry_entry__created_by=user)
 
 
@@ -97,7 +96,10 @@ def search_text(
 ) -> SearchResult:
     """Acts whose pages contain `words` (web-search syntax: "phrase", -not, or), best
     first, each with its best page and a snippet; diacritics and case do not matter."""
-    doc_sql, doc_params = documents.values("id").query.sql_with_params()
+    try:
+        doc_sql, doc_params = documents.values("id").query.sql_with_params()
+    except EmptyResultSet:  # the caller may see no act at all
+        return SearchResult(hits=[], truncated=False)
     with connection.cursor() as cursor:
         # VISIBLE is the visible acts' subquery, Django's own SQL; every value is bound
         cursor.execute(

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "import_cadastru",
     "registratura",
     "permits",
+    "arhiva",
     "frontend",
 ]
 
@@ -238,3 +239,11 @@ PERMITS_EMAIL_VERIFICATION = env.env_bool(
 )
 # The web map's OpenStreetMap base layer needs internet: off unless enabled.
 MAP_OSM_BASE_LAYER = env.env_bool("GISAPP_MAP_OSM", False, "offer OpenStreetMap as base layer")
+
+# Digital archive (arhiva): OCR of scanned dossiers with OCRmyPDF + Tesseract (Debian).
+ARHIVA_OCRMYPDF_BIN = env.env_str("ARHIVA_OCRMYPDF_BIN", "/usr/bin/ocrmypdf", "OCRmyPDF")
+ARHIVA_PDFTOTEXT_BIN = env.env_str("ARHIVA_PDFTOTEXT_BIN", "/usr/bin/pdftotext", "poppler")
+ARHIVA_OCR_LANGUAGES = env.env_str("ARHIVA_OCR_LANGUAGES", "ron", "Tesseract languages (a+b)")
+ARHIVA_OCR_JOBS = env.env_int("ARHIVA_OCR_JOBS", 2, "pages OCR'd in parallel per file")
+ARHIVA_OCR_OUTPUT_TYPE = env.env_str("ARHIVA_OCR_OUTPUT_TYPE", "pdfa", "pdfa (archival) or pdf")
+ARHIVA_OCR_TIMEOUT = env.env_int("ARHIVA_OCR_TIMEOUT", 1800, "seconds allowed for one file")

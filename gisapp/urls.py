@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("layers.urls")),
     path("api/permits/", include("permits.urls")),
     path("api/map/", include("layers.urls_map")),
+    path("arhiva/", include("arhiva.urls")),
+    path("api/arhiva/", include("arhiva.urls_api")),
     path("", include("frontend.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -31,55 +31,10 @@ LEFT JOIN layers_uat u ON u.id = d.uat_id
 WHERE d.location IS NOT NULL AND d.disposal_id IS NULL;
 """
 
-ATTRIBUTES = [
-    "act_id",
-    "tip",
-    "tip_denumire",
-    "numar",
-    "an",
-    "data_act",
-    "eticheta",
-    "nr_cadastral",
-    "siruta",
-    "legatura",
-]
-OFFICER_GROUPS = ["urbanism", "drumuri"]
-
-
 def register(apps, schema_editor):
-    layer_model = apps.get_model("layers", "Layer")
-    group_model = apps.get_model("auth", "Group")
-    layer, created = layer_model.objects.get_or_create(
-        name="arhiva_acte",
-        defaults={
-            "title": "Acte arhivate",
-            "abstract": "Acte emise în trecut (arhiva digitală), pe imobilele la care se referă.",
-            "group": "cadastru",
-            "order": 85,
-            "source_kind": "view",
-            "source": "arhiva_acte",
-            "geometry_type": "polygon",
-            "max_scale": 25000,
-            "label_attribute": "eticheta",
-            "label_max_scale": 2500,
-            "queryable_attributes": ATTRIBUTES,
-            "access": "restricted",
-        },
-    )
-    if not created:
-        return
-    for name in OFFICER_GROUPS:
-        layer.allowed_groups.add(group_model.objects.get_or_create(name=name)[0])
-    apps.get_model("layers", "StyleClass").objects.create(
-        layer=layer,
-        name="Act arhivat",
-        order=0,
-        fill_color="#e7298a",
-        fill_opacity=20,
-        stroke_color="#ae017e",
-        stroke_width=1.5,
-        label_color="#7a0177",
-    )
+    from arhiva.seed import register_layer
+
+    register_layer(apps)
 
 
 def unregister(apps, schema_editor):

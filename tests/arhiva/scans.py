@@ -23,6 +23,7 @@ HEADER = [
     "siruta",
     "nr_cadastrale",
     "clasa_retentie",
+    "nr_inregistrare",
 ]
 
 

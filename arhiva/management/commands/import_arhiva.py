@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = (
         "Importă un lot de dosare scanate (arhivă .zip sau director cu fișiere PDF/TIFF și "
         "un CSV: fisier;an;tip_act;numar_act;data_act;adresa;siruta;nr_cadastrale;"
-        "clasa_retentie)."
+        "clasa_retentie;nr_inregistrare)."
     )
 
     def add_arguments(self, parser) -> None:

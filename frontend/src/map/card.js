@@ -3,6 +3,7 @@
 import { h, clear, fetchJSON } from '../lib/dom.js';
 import { gettext, interpolate } from '../lib/i18n.js';
 import { formatArea, formatNumber, formatStereo70 } from '../lib/format.js';
+import { loadArchivedActs } from './archive.js';
 
 const BANDS = {
   ampriza: 'ampriză',
@@ -151,7 +152,9 @@ export function renderParcelCard(card, { officer = false } = {}) {
     h('h4', {}, gettext('Avize necesare')),
     h('ul', { class: 'approvals' }, card.approvals.map((a) => h('li', {}, `${a.approval} – ${a.authority}`))),
     officer ? h('div', { class: 'applications', dataset: { testid: 'applications' } }) : null,
+    officer ? h('div', { class: 'archived-acts', dataset: { testid: 'archived-acts' } }) : null,
   );
+  if (officer) loadArchivedActs(section.querySelector('.archived-acts'), card.ref);
   return section;
 }
 
