@@ -296,50 +296,78 @@ def _prepare(
     )
 
 
-def _run(jobs: list[_Job]) -> list[Extract | ExtractError]:
-    """Start one map2img per job at once, then collect them (MapServer's drawing and the
-    PostGIS reads of the extracts overlap instead of adding up)."""
-    out_dir = ows_dir()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "MAPSERVER_CONFIG_FILE": str(mapserver_config(out_dir)),
-        "PROJ_DATA": str(out_dir / "proj"),
-    }
-    results: list[Extract | ExtractError] = []
-    with tempfile.TemporaryDirectory(prefix="extract-") as tmp:
-        running = []
-        for index, job in enumerate(jobs):
-            mapfile = Path(tmp) / f"tiparire-{index}.map"
-            mapfile.write_text(job.mapfile_text)
-            target = Path(tmp) / f"extract-{index}"
-            command = [
-                settings.MAP2IMG_BIN,
-                "-m",
-                str(mapfile),
-                "-o",
-                str(target),
-                "-i",
-                PRINT_FORMATS[job.image_format][0],
-                "-e",
-                *(f"{v:.3f}" for v in job.extent),
-                "-s",
-                str(job.width_px),
-                str(job.height_px),
-                "-l",
-                " ".join(job.layer_names),
-            ]
-            process = subprocess.Popen(
-                command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-            )
-            running.append((job, process, target))
-        for job, process, target in running:
-            try:
-                _, stderr = process.communicate(timeout=120)
-            except subprocess.TimeoutExpired:
+class PendingExtracts:
+    """map2img processes started at once, one per extract: MapServer draws while the
+    caller does other work (the dossier's analysis), and the extracts' drawing and
+    PostGIS reads overlap instead of adding up. A context manager: leaving it stops
+    whatever still runs and removes the temporary files."""
+
+    def __init__(self, jobs: list[_Job]):
+        out_dir = ows_dir()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "MAPSERVER_CONFIG_FILE": str(mapserver_config(out_dir)),
+            "PROJ_DATA": str(out_dir / "proj"),
+        }
+        self._tmp = tempfile.TemporaryDirectory(prefix="extract-")
+        self._running: list[tuple[_Job, subprocess.Popen, Path]] = []
+        self._results: list[Extract | ExtractError] | None = None
+        try:
+            for index, job in enumerate(jobs):
+                mapfile = Path(self._tmp.name) / f"tiparire-{index}.map"
+                mapfile.write_text(job.mapfile_text)
+                target = Path(self._tmp.name) / f"extract-{index}"
+                command = [
+                    settings.MAP2IMG_BIN,
+                    "-m",
+                    str(mapfile),
+                    "-o",
+                    str(target),
+                    "-i",
+                    PRINT_FORMATS[job.image_format][0],
+                    "-e",
+                    *(f"{v:.3f}" for v in job.extent),
+                    "-s",
+                    str(job.width_px),
+                    str(job.height_px),
+                    "-l",
+                    " ".join(job.layer_names),
+                ]
+                process = subprocess.Popen(
+                    command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                )
+                self._running.append((job, process, target))
+        except BaseException:
+            self.close()
+            raise
+
+    def results(self, timeout: float = 120) -> list[Extract | ExtractError]:
+        """Wait for every extract; a failed one is its ExtractError, in its place."""
+        if self._results is None:
+            results: list[Extract | ExtractError] = []
+            for job, process, target in self._running:
+                try:
+                    _, stderr = process.communicate(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    _, stderr = process.communicate()
+                results.append(_collect(job, process.returncode, stderr, target))
+            self._results = results
+            self.close()
+        return self._results
+
+    def close(self) -> None:
+        for _, process, _ in self._running:
+            if process.poll() is None:
                 process.kill()
-                _, stderr = process.communicate()
-            results.append(_collect(job, process.returncode, stderr, target))
-    return results
+                process.communicate()
+        self._tmp.cleanup()
+
+    def __enter__(self) -> PendingExtracts:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def _collect(job: _Job, returncode: int, stderr: bytes, target: Path) -> Extract | ExtractError:
@@ -364,9 +392,9 @@ def _collect(job: _Job, returncode: int, stderr: bytes, target: Path) -> Extract
     )
 
 
-def render_extracts(specs: list[dict]) -> list[Extract | ExtractError]:
-    """Render several extracts at once; each spec holds `render_extract`'s keyword
-    arguments. A failed extract comes back as its ExtractError, in its place."""
+def start_extracts(specs: list[dict]) -> PendingExtracts:
+    """Start rendering several extracts at once; each spec holds `render_extract`'s
+    keyword arguments (the database work is done before this returns)."""
     defaults = {
         "scale": None,
         "kind": "situatie",
@@ -376,7 +404,14 @@ def render_extracts(specs: list[dict]) -> list[Extract | ExtractError]:
         "center": None,
         "image_format": "png",
     }
-    return _run([_prepare(**(defaults | spec)) for spec in specs])
+    return PendingExtracts([_prepare(**(defaults | spec)) for spec in specs])
+
+
+def render_extracts(specs: list[dict]) -> list[Extract | ExtractError]:
+    """Render several extracts at once (see `start_extracts`); a failed extract comes
+    back as its ExtractError, in its place."""
+    with start_extracts(specs) as pending:
+        return pending.results()
 
 
 def render_extract(
@@ -401,7 +436,8 @@ def render_extract(
         center=center,
         image_format=image_format,
     )
-    (result,) = _run([job])
+    with PendingExtracts([job]) as pending:
+        (result,) = pending.results()
     if isinstance(result, ExtractError):
         raise result
     return result

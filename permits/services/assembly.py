@@ -54,7 +54,8 @@ class ExtractImage:
 
     key: str
     title: str
-    png: bytes
+    image: bytes
+    mime_type: str
     scale: int
     extent: tuple[float, float, float, float]
     dpi: int
@@ -63,7 +64,8 @@ class ExtractImage:
 
     @property
     def url(self) -> str:
-        return f"{documents.RESOURCE_SCHEME}{self.key}.png"
+        extension = "jpg" if self.mime_type == "image/jpeg" else "png"
+        return f"{documents.RESOURCE_SCHEME}{self.key}.{extension}"
 
 
 # Queueing ---------------------------------------------------------------------------------
@@ -232,46 +234,77 @@ def cadastre_of(application: Application) -> list[dict[str, Any]]:
     return rows
 
 
+class ExtractsInProgress:
+    """The map extracts of the kind's family, started at once as JPEG (WeasyPrint embeds
+    JPEG data as it is, while it re-compresses every PNG) so MapServer draws while the
+    analysis runs. A failed extract is a warning, not a failed dossier (the officer sees
+    which one is missing and can regenerate)."""
+
+    def __init__(self, *, application: Application, subject: GEOSGeometry):
+        self.application = application
+        self.kinds: list[str] = []
+        self.pending = None
+        self.failure: Exception | None = None
+        specs = []
+        for kind in EXTRACT_KINDS.get(application.kind.family, ()):
+            center = None
+            if kind == "acces":
+                if application.access_point is None:
+                    continue
+                center = application.access_point
+            self.kinds.append(kind)
+            specs.append(
+                {"subject": subject, "kind": kind, "center": center, "image_format": "jpeg"}
+            )
+        if not specs:
+            return
+        try:
+            from layers.publishing.extracts import start_extracts
+
+            self.pending = start_extracts(specs)
+        except Exception as exc:  # MapServer or data trouble must not lose the dossier
+            self.failure = exc
+
+    def finish(self) -> tuple[list[ExtractImage], list[str]]:
+        if self.pending is not None:
+            results = self.pending.results()
+        else:
+            results = [self.failure] * len(self.kinds)
+        images, warnings = [], []
+        for kind, extract in zip(self.kinds, results, strict=True):
+            if isinstance(extract, Exception):
+                logger.warning("extract %s of application %s failed", kind, self.application.pk)
+                warnings.append(f"{EXTRACT_TITLES[kind]}: nu a putut fi generat ({extract}).")
+                continue
+            images.append(
+                ExtractImage(
+                    key=f"extract-{kind}",
+                    title=extract.title or EXTRACT_TITLES[kind],
+                    image=extract.image,
+                    mime_type=extract.mime_type,
+                    scale=extract.scale,
+                    extent=tuple(extract.extent),
+                    dpi=extract.dpi,
+                    width_px=extract.width_px,
+                    height_px=extract.height_px,
+                )
+            )
+        return images, warnings
+
+    def __enter__(self) -> ExtractsInProgress:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pending is not None:
+            self.pending.close()
+
+
 def render_extracts(
     *, application: Application, subject: GEOSGeometry
 ) -> tuple[list[ExtractImage], list[str]]:
-    """The map extracts of the kind's family; a failed extract is a warning, not a
-    failed dossier (the officer sees which one is missing and can regenerate)."""
-    warnings: list[str] = []
-    wanted = EXTRACT_KINDS.get(application.kind.family, ())
-    if not wanted:
-        return [], warnings
-    try:
-        from layers.publishing.extracts import choose_scale, render_extract
-    except ImportError:
-        return [], ["Extrasele de plan nu sunt disponibile (modulul de randare lipsește)."]
-    images = []
-    for kind in wanted:
-        center = None
-        if kind == "acces":
-            if application.access_point is None:
-                continue
-            center = application.access_point
-        try:
-            scale = choose_scale(subject, kind)
-            extract = render_extract(subject=subject, scale=scale, kind=kind, center=center)
-        except Exception as exc:  # MapServer or data trouble must not lose the dossier
-            logger.warning("extract %s of application %s failed", kind, application.pk)
-            warnings.append(f"{EXTRACT_TITLES[kind]}: nu a putut fi generat ({exc}).")
-            continue
-        images.append(
-            ExtractImage(
-                key=f"extract-{kind}",
-                title=getattr(extract, "title", "") or EXTRACT_TITLES[kind],
-                png=extract.png,
-                scale=extract.scale,
-                extent=tuple(extract.extent),
-                dpi=extract.dpi,
-                width_px=extract.width_px,
-                height_px=extract.height_px,
-            )
-        )
-    return images, warnings
+    """The map extracts of the application (see ExtractsInProgress), waited for."""
+    with ExtractsInProgress(application=application, subject=subject) as extracts:
+        return extracts.finish()
 
 
 def build_dossier_pdf(
@@ -295,7 +328,7 @@ def build_dossier_pdf(
         generated_at=generated_at,
         warnings=warnings or [],
     )
-    resources = {image.url: (image.png, "image/png") for image in extracts}
+    resources = {image.url: (image.image, image.mime_type) for image in extracts}
     return documents.render_pdf(
         template="permits/pdf/dossier.html", context=context, resources=resources
     )
@@ -310,16 +343,19 @@ def execute_run(*, run_id: int) -> AssemblyRun | None:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     try:
-        _progress(run, 10, "analiza spațială")
+        _progress(run, 10, "analiza spațială și extrase de plan")
         subject = subject_of(application)
-        analysis = layers_analysis.analyse(subject, proposed=proposed_of(application))
-        analysis["parcels"] = cadastre_of(application)
-        timings["analysis"] = time.perf_counter() - started
+        with ExtractsInProgress(application=application, subject=subject) as in_progress:
+            timings["extracts_start"] = time.perf_counter() - started  # mapfiles, processes
+            mark = time.perf_counter()
+            analysis = layers_analysis.analyse(subject, proposed=proposed_of(application))
+            analysis["parcels"] = cadastre_of(application)
+            timings["analysis"] = time.perf_counter() - mark
 
-        _progress(run, 35, "extrase de plan")
-        mark = time.perf_counter()
-        extracts, warnings = render_extracts(application=application, subject=subject)
-        timings["extracts"] = time.perf_counter() - mark
+            _progress(run, 35, "extrase de plan")
+            mark = time.perf_counter()
+            extracts, warnings = in_progress.finish()
+            timings["extracts"] = time.perf_counter() - mark  # the wait after the analysis
 
         _progress(run, 70, "document PDF")
         mark = time.perf_counter()

@@ -70,7 +70,11 @@ def render_pdf(
     resources: dict[str, tuple[bytes, str]] | None = None,
 ) -> RenderedPdf:
     """Render a Django template (autoescaped) to PDF with the in-memory fetcher."""
-    html = render_to_string(template, context)
+    return html_to_pdf(render_to_string(template, context), resources)
+
+
+def html_to_pdf(html: str, resources: dict[str, tuple[bytes, str]] | None = None) -> RenderedPdf:
+    """WeasyPrint alone: the HTML with the in-memory fetcher."""
     fetcher = InMemoryFetcher(resources)
     document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
     data = document.write_pdf()

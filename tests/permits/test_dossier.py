@@ -43,11 +43,14 @@ def pdf_pages(path: Path) -> int:
     return int(line.split()[1])
 
 
-def pdf_images(path: Path) -> int:
+def pdf_images(path: Path) -> list[dict[str, str]]:
+    """`pdfimages -list` rows: page, width, height, enc (jpeg = embedded as it is)."""
     out = subprocess.run(
         ["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True
     ).stdout
-    return max(0, len(out.strip().splitlines()) - 2)
+    lines = out.strip().splitlines()
+    header = lines[0].split()
+    return [dict(zip(header, line.split(), strict=False)) for line in lines[2:]]
 
 
 def _registered(make_application, parcel, kind="cu", **fields):
@@ -107,10 +110,26 @@ def test_map_extracts_are_in_the_dossier(make_application, road_parcel, media):
     assert run.warnings == []
     dossier = Dossier.objects.get(application=application)
     path = media / dossier.file.name
-    assert pdf_images(path) >= 2  # plan de încadrare + plan de situație
+    images = pdf_images(path)
+    assert len(images) == 2  # plan de încadrare + plan de situație
+    # at 300 dpi, embedded as the JPEG MapServer wrote (no re-compression in WeasyPrint)
+    assert all((i["width"], i["height"], i["enc"]) == ("2126", "1535", "jpeg") for i in images)
     text = pdf_text(path)
     assert "Plan de încadrare în zonă" in text and "Plan de situație" in text
     assert "scara 1:" in text
+
+
+def test_failed_extracts_are_warnings_not_a_failed_dossier(
+    make_application, road_parcel, media, settings
+):
+    settings.MAP2IMG_BIN = "/bin/false"
+    application = _registered(make_application, road_parcel)
+    run = _run_queued(application)
+    assert run.status == AssemblyRun.Status.DONE, run.error
+    assert len(run.warnings) == 2 and all("nu a putut fi generat" in w for w in run.warnings)
+    path = media / Dossier.objects.get(application=application).file.name
+    assert pdf_images(path) == []
+    assert "nu a putut fi generat" in pdf_text(path)
 
 
 def test_road_access_dossier_has_km_and_the_acord_draft(make_application, road_parcel, media):
