@@ -20,7 +20,7 @@ from layers.models import Parcel
 # Full-text hits ranked per query. A word found on most of a million pages ("autorizație")
 # would otherwise rank every one of them; beyond this many hits the ranking is among the
 # first ones found (the answer says so with `truncated`).
-RANK_CANDIDATES = 5000
+RANK_CANDIDATES = 1000
 SEARCH_LIMIT = 20
 _MARK_START, _MARK_END = "\x02", "\x03"
 _ACT_NUMBER = re.compile(

@@ -201,3 +201,20 @@ def test_command_reports_rows_and_refuses_a_broken_zip(tmp_path):
     with pytest.raises(CommandError, match=r"sursa trebuie|coruptă"):
         call_command("import_arhiva", str(broken), stdout=StringIO(), stderr=StringIO())
     assert ArchiveImport.objects.filter(status="failed").count() == 1
+
+
+def test_queued_run_is_executed_once(tmp_path):
+    batch = tmp_path / "lot"
+    batch.mkdir()
+    rows = [{"fisier": "a.pdf", "an": "2001", "tip_act": "cu", "numar_act": "1"}]
+    (batch / "m.csv").write_text(scans.csv_text(rows))
+    run = importer.start(batch)
+    assert run.status == ArchiveImport.Status.QUEUED
+
+    importer.execute_queued(run.pk)
+    run.refresh_from_db()
+    assert run.status == ArchiveImport.Status.WARNINGS and run.failed == 1
+    finished = run.finished_at
+    importer.execute_queued(run.pk)  # a retried job finds the run done: nothing happens
+    run.refresh_from_db()
+    assert run.finished_at == finished
