@@ -7,17 +7,19 @@ into a TEMP table, then hand over to the set-based writers.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
 from import_cadastru.mapping import TARGET_COLUMNS, build_mapping
 from import_cadastru.parallel import ordered_map
 from import_cadastru.readers import crs as crs_check
-from import_cadastru.readers.batches import Slice, read_slice
+from import_cadastru.readers.batches import Slice, init_known, read_slice
 from import_cadastru.readers.errors import InputRefused
 from import_cadastru.readers.vector import (
     VectorSource,
@@ -38,6 +40,40 @@ from layers.services import rebuild_road_zones
 SLICE = 25_000  # features per read
 PARALLEL_SLICES = 12  # from this many slices (300k features) on, read in worker processes
 SEQ_FILE_STRIDE = 10**10  # seq = file index * stride + feature index
+
+# md5 prefixes of the stored parcel geometries, as the readers look them up
+_KNOWN = """
+COPY (SELECT ('x' || left(geom_md5, 16))::bit(64)::bigint FROM layers_parcel
+      WHERE geom_md5 IS NOT NULL) TO STDOUT (FORMAT binary)
+"""
+_KNOWN_ROW = np.dtype([("n", ">i2"), ("len", ">i4"), ("v", ">i8")])
+
+
+def _stored_fingerprints(cursor) -> np.ndarray | None:
+    """The fingerprints of the stored parcel geometries, sorted (None: no parcels).
+    8 bytes a parcel, so a county's million parcels cost 8 MB in each reader."""
+    buf = bytearray()
+    with cursor.copy(_KNOWN) as copy:
+        for block in copy:
+            buf += block
+    count = (len(buf) - 21) // _KNOWN_ROW.itemsize  # header 19 bytes, trailer 2
+    if count <= 0:
+        return None
+    values = np.frombuffer(buf, dtype=_KNOWN_ROW, count=count, offset=19)["v"]
+    return np.sort(values.astype(np.int64))
+
+
+def _can_skip_geometries(target, sql_crs, provided, polygons) -> bool:
+    """Unchanged geometries can be left out of staging when the stored geometry is the
+    file's, byte for byte: polygons already in the storage CRS, keyed by SIRUTA (a UAT
+    found from the geometry would need it)."""
+    return (
+        target == "parcels"
+        and polygons
+        and sql_crs.epsg == settings.SRID
+        and not sql_crs.swap_axes
+        and "uat_siruta" in provided
+    )
 
 
 def _county_box() -> tuple[float, float, float, float] | None:
@@ -103,6 +139,8 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
     sql_crs = None
     provided: set[str] | None = None
     staged_cols: list[str] = []
+    known: np.ndarray | bool | None = False  # False: not fetched yet
+    slices_of: dict[tuple[int, int], Slice] = {}
     done = 0
     progress("citire", 0, total)
     with connection.cursor() as cursor:
@@ -179,8 +217,17 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
                 )
                 for start in range(0, source.count, SLICE)
             ]
+            polygon = "polygon" in (source.geometry_type or "").lower()
+            if _can_skip_geometries(target, this_crs, mapping.provided, polygon):
+                if known is False:
+                    known = _stored_fingerprints(cursor)
+                if known is not None:
+                    slices = [dataclasses.replace(s, skip_known=True) for s in slices]
+            slices_of.update({(index, s.start): s for s in slices})
             table = parcel_writer.RAW if target == "parcels" else feature_writer.RAW
-            for part, (lines, issues, rejected) in _read_slices(slices, request.workers):
+            stored = known if isinstance(known, np.ndarray) else None
+            reading = _read_slices(slices, request.workers, stored)
+            for part, (lines, issues, rejected) in reading:
                 copy_lines(cursor, table, staged_cols, lines)
                 for issue in issues:
                     report.add_issue(issue)
@@ -195,7 +242,15 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
         if target == "parcels":
             polygons = all("polygon" in (s.geometry_type or "").lower() for s in sources)
             applied = _write_parcels(
-                cursor, request, run, report, sql_crs, provided, polygons, progress
+                cursor,
+                request,
+                run,
+                report,
+                sql_crs,
+                provided,
+                polygons,
+                progress,
+                refill=lambda seqs: _fill_geometries(cursor, slices_of, seqs),
             )
         else:
             applied = _write_features(cursor, target, report, sql_crs, provided, columns)
@@ -204,26 +259,56 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
     return applied
 
 
-def _read_slices(slices: list[Slice], workers: int) -> Iterator[tuple[Slice, tuple]]:
+def _read_slices(
+    slices: list[Slice], workers: int, known: np.ndarray | None
+) -> Iterator[tuple[Slice, tuple]]:
     """Slices in order; large layers are read and converted by two processes while this
     one COPYs (GDAL reading and Python conversion are the costly part)."""
     workers = workers or (min(2, os.cpu_count() or 1) if len(slices) >= PARALLEL_SLICES else 1)
     if workers <= 1:
-        for part in slices:
-            yield part, read_slice(part)
+        init_known(known)
+        try:
+            for part in slices:
+                yield part, read_slice(part)
+        finally:
+            init_known(None)
         return
-    yield from ordered_map(read_slice, slices, workers=workers)
-
-
-def _write_parcels(cursor, request, run, report, sql_crs, provided, polygons, progress):
-    optional = provided & set(parcel_writer.OPTIONAL)
-    parcel_writer.normalise(
-        cursor,
-        crs=sql_crs,
-        provided=optional,
-        spatial_uat="uat_siruta" not in provided,
-        shape=not polygons,
+    yield from ordered_map(
+        read_slice, slices, workers=workers, initializer=init_known, initargs=(known,)
     )
+
+
+def _fill_geometries(cursor, slices_of: dict[tuple[int, int], Slice], seqs: list[int]) -> None:
+    """Stage the geometries of these features after all: their slices are read again."""
+    wanted = set(seqs)
+    parts = {(seq // SEQ_FILE_STRIDE, (seq % SEQ_FILE_STRIDE) // SLICE * SLICE) for seq in seqs}
+    lines: list[str] = []
+    for key in sorted(parts):
+        part = dataclasses.replace(slices_of[key], skip_known=False)
+        lines += [ln for ln in read_slice(part)[0] if int(ln.split("\t", 1)[0]) in wanted]
+    parcel_writer.fill_geometries(cursor, lines)
+
+
+def _write_parcels(cursor, request, run, report, sql_crs, provided, polygons, progress, refill):
+    optional = provided & set(parcel_writer.OPTIONAL)
+
+    def normalise() -> None:
+        parcel_writer.normalise(
+            cursor,
+            crs=sql_crs,
+            provided=optional,
+            spatial_uat="uat_siruta" not in provided,
+            shape=not polygons,
+        )
+
+    normalise()
+    # geometries left out as stored, but not under their own key: stage them, again
+    unconfirmed = parcel_writer.unconfirmed_geometries(cursor)
+    if unconfirmed:
+        refill(unconfirmed)
+        normalise()
+    cursor.execute("SELECT count(*) FROM imp_parcel_raw WHERE geom_md5 IS NOT NULL")
+    report.stats["geometries_already_stored"] = cursor.fetchone()[0]
     parcel_writer.staging_findings(cursor, report)
     progress("scriere", 1, 3)
     source = f"vector:{Path(request.paths[0]).suffix.lstrip('.').lower()}"

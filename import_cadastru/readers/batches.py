@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyogrio.raw
 
 from import_cadastru.mapping import TARGET_COLUMNS, convert_array, copy_text
@@ -24,6 +26,54 @@ class Slice:
     seq0: int  # seq of feature 0 of the layer
     start: int
     count: int
+    skip_known: bool = False  # leave out geometries whose md5 is in the known set
+
+
+# WKB (little-endian) headers: the database stores a Polygon as a one-part MultiPolygon
+_POLYGON = b"\x01\x03\x00\x00\x00"
+_MULTIPOLYGON = b"\x01\x06\x00\x00\x00"
+_AS_MULTI = _MULTIPOLYGON + b"\x01\x00\x00\x00"
+
+# md5 prefixes (first 8 bytes, as signed big-endian int64, sorted) of the stored
+# geometries, set once per process: see init_known
+_known: np.ndarray | None = None
+
+
+def init_known(known: np.ndarray | None) -> None:
+    """Pool initializer (and in-process set-up): the fingerprints of stored geometries."""
+    global _known  # per-process state of a worker pool
+    _known = known
+
+
+def known_geometries(geometry) -> tuple[np.ndarray, list[str | None]]:
+    """Which WKB geometries are, byte for byte, already stored (by the md5 of their
+    storage form, as layers_parcel.geom_md5 computes it), and those md5s.
+
+    Only a 64-bit prefix is looked up here; the writer compares the full md5 with the
+    stored parcel of the same key and fetches the geometry again when they differ.
+    """
+    n = len(geometry)
+    digests: list[str | None] = [None] * n
+    if _known is None or not len(_known):
+        return np.zeros(n, dtype=bool), digests
+    prefixes = np.zeros(n, dtype=np.int64)
+    present = np.zeros(n, dtype=bool)
+    md5 = hashlib.md5
+    for i, wkb in enumerate(geometry):
+        if wkb is None:
+            continue
+        head = wkb[:5]
+        if head == _POLYGON:
+            wkb = _AS_MULTI + wkb
+        elif head != _MULTIPOLYGON:
+            continue
+        digest = md5(wkb).digest()
+        prefixes[i] = int.from_bytes(digest[:8], "big", signed=True)
+        present[i] = True
+        digests[i] = digest.hex()
+    where = np.searchsorted(_known, prefixes)
+    hit = present & (_known[np.minimum(where, len(_known) - 1)] == prefixes)
+    return hit, [d if h else None for d, h in zip(digests, hit.tolist(), strict=True)]
 
 
 def read_slice(part: Slice) -> tuple[list[str], list[dict], int]:
@@ -55,13 +105,21 @@ def batch_lines(
     bad: dict[int, str] = {}
     issues: list[dict] = []
     key: list[str] | None = None
+    hits, digests = known_geometries(geometry) if part.skip_known else (np.zeros(n, dtype=bool), [])
     for col in part.staged_cols:
         if col == "seq":
             cols.append(seqs)
         elif col == "src":
             cols.append([prefix + s for s in seqs])
         elif col == "geom":
-            cols.append(["\\N" if g is None else g.hex() for g in geometry])
+            cols.append(
+                [
+                    "\\N" if g is None or hit else g.hex()
+                    for g, hit in zip(geometry, hits.tolist(), strict=True)
+                ]
+            )
+        elif col == "geom_md5":
+            cols.append([d or "\\N" for d in digests] if digests else ["\\N"] * n)
         else:
             column = columns.get(col)
             source = part.sources.get(col)

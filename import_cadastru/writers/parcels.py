@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from psycopg import sql
 
 from import_cadastru.report import Report
-from import_cadastru.staging import analyze, create_temp, drop_temp, without_secondary
+from import_cadastru.staging import (
+    analyze,
+    copy_lines,
+    create_temp,
+    drop_temp,
+    without_secondary,
+)
 from import_cadastru.writers.geometry import SourceCRS, polygonal
 
 RAW = "imp_parcel_raw"
@@ -36,6 +42,8 @@ RAW_COLUMNS = [
     ("intravilan", "boolean"),
     ("legal_area", "numeric(14,2)"),
     ("geom", "geometry"),
+    # set (and geom left empty) when the reader found the geometry already stored
+    ("geom_md5", "text"),
 ]
 USE_COLUMNS = [
     ("seq", "bigint"),
@@ -146,6 +154,7 @@ def normalise(
             SELECT r.seq, r.src, r.uat_id AS uat_hint, r.uat_siruta,
                    NULLIF(btrim(r.cadastral_number), '') AS cadastral_number,
                    r.land_book_number, r.eterra_id, r.address, r.intravilan, r.legal_area,
+                   r.geom IS NULL AND r.geom_md5 IS NOT NULL AS left_out, r.geom_md5,
                    {shape} AS g1
             FROM {raw} r
         ),
@@ -156,7 +165,10 @@ def normalise(
             OFFSET 0
         ),
         j AS (
-            SELECT u.*, p0.id AS pid, COALESCE(p0.geom = u.m1, false) AS same_geom
+            SELECT u.*, p0.id AS pid,
+                   u.left_out AND p0.geom_md5 IS NOT DISTINCT FROM u.geom_md5 AS kept,
+                   CASE WHEN u.left_out THEN p0.geom_md5 IS NOT DISTINCT FROM u.geom_md5
+                        ELSE COALESCE(p0.geom = u.m1, false) END AS same_geom
             FROM u LEFT JOIN layers_parcel p0
               ON p0.uat_id = u.uat_id AND p0.cadastral_number = u.cadastral_number
             OFFSET 0
@@ -174,11 +186,14 @@ def normalise(
                {lbn} AS land_book_number, {eterra} AS eterra_id, {address} AS address,
                {intravilan} AS intravilan, {legal} AS legal_area,
                k.geom, k.ok AS was_valid, k.invalid_reason, NULL::text AS first_src,
+               k.left_out AND NOT k.kept AS unconfirmed,
                CASE WHEN k.uat_id IS NULL THEN 'uat'
                     WHEN k.cadastral_number IS NULL THEN 'cadnr'
-                    WHEN k.geom IS NULL OR ST_IsEmpty(k.geom) THEN 'geom' END AS reject,
-               CASE WHEN k.uat_id IS NULL OR k.cadastral_number IS NULL OR k.geom IS NULL
-                         OR ST_IsEmpty(k.geom) THEN 'rejected'
+                    WHEN NOT k.kept AND (k.geom IS NULL OR ST_IsEmpty(k.geom)) THEN 'geom'
+               END AS reject,
+               CASE WHEN k.uat_id IS NULL OR k.cadastral_number IS NULL
+                         OR (NOT k.kept AND (k.geom IS NULL OR ST_IsEmpty(k.geom)))
+                    THEN 'rejected'
                     WHEN k.pid IS NULL THEN 'new'
                     WHEN {same} THEN 'same'
                     ELSE 'changed' END AS action
@@ -205,6 +220,25 @@ def normalise(
     cursor.execute(_DUPLICATES)
     cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
     cursor.execute("ANALYZE imp_parcel (seq, action, parcel_id, uat_id, cadastral_number)")
+
+
+def unconfirmed_geometries(cursor) -> list[int]:
+    """Staged features whose geometry the reader left out as already stored, but not
+    stored under their own key (a renumbered parcel, another UAT): they need it, and
+    normalise must run again once it is staged."""
+    cursor.execute("SELECT seq FROM imp_parcel WHERE unconfirmed ORDER BY seq")
+    return [row[0] for row in cursor.fetchall()]
+
+
+def fill_geometries(cursor, lines: list[str]) -> None:
+    """Put back the geometries of those features (`lines`: their full staging rows)."""
+    create_temp(cursor, "imp_parcel_fill", RAW_COLUMNS)
+    copy_lines(cursor, "imp_parcel_fill", [c for c, _ in RAW_COLUMNS], lines)
+    cursor.execute(
+        "UPDATE imp_parcel_raw r SET geom = f.geom, geom_md5 = NULL "
+        "FROM imp_parcel_fill f WHERE r.seq = f.seq"
+    )
+    drop_temp(cursor, "imp_parcel_fill")
 
 
 _DUPLICATES = """
@@ -338,7 +372,7 @@ WHERE s.action = 'changed'
 _UPDATE = """
 UPDATE layers_parcel p
 SET land_book_number = s.land_book_number, eterra_id = s.eterra_id, address = s.address,
-    intravilan = s.intravilan, legal_area = s.legal_area, geom = s.geom,
+    intravilan = s.intravilan, legal_area = s.legal_area, geom = COALESCE(s.geom, p.geom),
     source = %(source)s, import_ref = %(ref)s, imported_at = %(at)s,
     version = p.version + 1, valid_from = %(at)s
 FROM imp_parcel s

@@ -25,3 +25,11 @@ class ST_Area(Func):
 
     function = "ST_Area"
     output_field = models.FloatField()
+
+
+class GeometryMD5(Func):
+    """md5 of a geometry's WKB: a fingerprint that imports compare with the one of the
+    incoming feature, so an unchanged geometry need not be sent to the database."""
+
+    template = "md5(ST_AsBinary(%(expressions)s))"
+    output_field = models.CharField(max_length=32)

@@ -7,7 +7,7 @@ from django.contrib.gis.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from layers.models.base import SRID, ST_Area, gist_index, valid_geometry
+from layers.models.base import SRID, GeometryMD5, ST_Area, gist_index, valid_geometry
 
 
 class UAT(models.Model):
@@ -72,6 +72,13 @@ class Parcel(models.Model):
         db_persist=True,
     )
     geom = models.MultiPolygonField(_("geometrie"), srid=SRID, spatial_index=False)
+    # Kept by the database, so it always describes the stored geometry, however changed.
+    geom_md5 = models.GeneratedField(
+        verbose_name=_("amprenta geometriei (md5 WKB)"),
+        expression=GeometryMD5(F("geom")),
+        output_field=models.CharField(max_length=32),
+        db_persist=True,
+    )
     # Provenance. layers imports no other app, so the import run is referenced by value.
     source = models.CharField(_("sursă"), max_length=40, blank=True)
     import_ref = models.CharField(_("referință import"), max_length=64, blank=True)

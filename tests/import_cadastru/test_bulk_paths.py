@@ -1,5 +1,6 @@
-"""The paths taken only at scale, forced on small files: an initial load into an empty
-parcel table, overlaps found with an STRtree, vector layers read by worker processes."""
+"""The paths taken for speed: forced on small files, an initial load into an empty parcel
+table, overlaps found with an STRtree, vector layers read by worker processes; and
+unchanged geometries left out of staging by their fingerprint."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from import_cadastru.writers import parcels as parcel_writer
 from import_cadastru.writers import validation
 from layers.models import Parcel
 from tests.import_cadastru import vector_files as vf
+from tests.import_cadastru.conftest import fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,52 @@ def test_vector_layer_read_by_worker_processes(cli, tmp_path, monkeypatch):
     run = ImportRun.objects.get()
     assert run.report["findings"]["rejected"]["items"][0]["source"] == "p.gpkg#1"
     assert "mai lung de 30" in run.report["findings"]["rejected"]["items"][0]["detail"]
+
+
+def _parcel_wkt(cad: str, siruta: int = 900001) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_AsText(p.geom) FROM layers_parcel p JOIN layers_uat u ON u.id = p.uat_id "
+            "WHERE p.cadastral_number = %s AND u.siruta = %s",
+            [cad, siruta],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_unchanged_geometries_are_not_staged_again(cli, tmp_path):
+    path = vf.write_parcels(tmp_path / "p.gpkg")
+    assert "create: 3" in cli(path).out
+    before = fingerprint()
+    result = cli(path)
+    assert "neschimbate: 3" in result.out, result.out + result.err
+    assert fingerprint() == before
+    run = ImportRun.objects.latest("pk")
+    assert run.report["stats"]["geometries_already_stored"] == 3
+
+
+def test_geometries_swapped_between_parcels_are_fetched_again(cli, tmp_path):
+    """Both geometries are already stored, but under the other key: the reader leaves
+    them out, the writer sees the md5 differ from the key's and has them read again."""
+    first = vf.write_parcels(tmp_path / "p.gpkg")
+    assert "create: 3" in cli(first).out
+    a, b = _parcel_wkt("61001"), _parcel_wkt("61002")
+    geoms = vf.parcel_geoms()
+    geoms[0], geoms[1] = geoms[1], geoms[0]
+    result = cli(vf.write_parcels(tmp_path / "swapped.gpkg", geoms=geoms))
+    assert "actualizate: 2" in result.out and "neschimbate: 1" in result.out, result.out
+    assert (_parcel_wkt("61001"), _parcel_wkt("61002")) == (b, a)
+    run = ImportRun.objects.latest("pk")
+    assert run.report["stats"]["geometries_already_stored"] == 1
+    assert Parcel.objects.get(cadastral_number="61001").version == 2
+
+
+def test_stored_geometry_under_another_uat_is_a_new_parcel_with_its_geometry(cli, tmp_path):
+    first = vf.write_parcels(tmp_path / "p.gpkg")
+    assert "create: 3" in cli(first).out
+    fields = {
+        "NR_CAD": vf._obj([p[0] for p in vf.PARCELS]),
+        "SIRUTA": vf.np.array([900001, 900001, 900010], dtype=vf.np.int32),
+    }
+    result = cli(vf.write_parcels(tmp_path / "moved.gpkg", fields=fields))
+    assert "create: 1" in result.out and "neschimbate: 2" in result.out, result.out
+    assert _parcel_wkt("61003", 900010) == _parcel_wkt("61003", 900001)
