@@ -12,8 +12,11 @@ Targets (issue 4): full import >= 1.0x ogr2ogr's throughput, re-import >= 3x fas
 the first import, peak memory < 1 GB, CGXML >= 10,000 files/s.
 
 Usage:  .venv/bin/python bench/bench_import.py [--parcels 1000000] [--cgxml-files 100000]
-        [--orm-sample 500] [--database gisapp_import_bench] [--keep]
-The benchmark database is dropped and re-created (its name must contain "bench").
+        [--orm-sample 500] [--database gisapp_import_bench] [--workdir DIR] [--keep] [--reuse]
+The benchmark database is dropped and re-created (its name must contain "bench"); with
+--reuse, a database and files kept by an earlier run (--keep, same --workdir) are used
+again. The machine may be shared: the load average is printed with each measurement,
+and the ratios compare measurements taken in the same run.
 """
 
 from __future__ import annotations
@@ -191,6 +194,21 @@ def child_orm(zip_path: str, sample: int) -> None:
     print(json.dumps({"files": len(docs), "seconds": elapsed}))
 
 
+def ogr2ogr(url: str, gpkg: Path) -> float:
+    """Seconds for `ogr2ogr -f PostgreSQL` (default options: COPY, a GiST index) to load
+    the same file into a fresh table."""
+    psql(url, "DROP TABLE IF EXISTS bench_ogr")
+    started = time.perf_counter()
+    subprocess.run(
+        ["ogr2ogr", "-f", "PostgreSQL", f"PG:{pg_conninfo(url)}", str(gpkg), "-nln", "bench_ogr"],
+        check=True,
+        capture_output=True,
+    )
+    elapsed = time.perf_counter() - started
+    psql(url, "DROP TABLE IF EXISTS bench_ogr")
+    return elapsed
+
+
 def _stages(out: str) -> str:
     return out.rsplit("STAGES ", 1)[1].splitlines()[0] if "STAGES " in out else ""
 
@@ -198,32 +216,8 @@ def _stages(out: str) -> str:
 # --- the benchmark ------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--parcels", type=int, default=1_000_000)
-    parser.add_argument("--cgxml-files", type=int, default=100_000)
-    parser.add_argument("--orm-sample", type=int, default=500)
-    parser.add_argument("--database", default="gisapp_import_bench")
-    parser.add_argument("--workdir", default=None)
-    parser.add_argument("--keep", action="store_true", help="keep the database and files")
-    opts = parser.parse_args()
-    if "bench" not in opts.database:
-        sys.exit("the benchmark database name must contain 'bench' (it is dropped)")
-    url = with_db(base_url(), opts.database)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "GISAPP_VAR_DIR": os.environ.get("GISAPP_VAR_DIR", str(ROOT / "var")),
-    }
-    work = Path(opts.workdir or tempfile.mkdtemp(prefix="bench_import_"))
-    work.mkdir(parents=True, exist_ok=True)
-    rows: list[tuple[str, str]] = []
-
-    def note(label: str, value: str) -> None:
-        rows.append((label, value))
-        print(f"  {label}: {value}", flush=True)
-
-    print(f"database {opts.database}, files in {work}", flush=True)
+def generate(opts, url: str, env: dict, work: Path, note) -> None:
+    """A fresh database with a demo county, exported as a GeoPackage and CGXML zips."""
     psql(url, f'DROP DATABASE IF EXISTS "{opts.database}"', dbname="postgres")
     psql(url, f'CREATE DATABASE "{opts.database}"', dbname="postgres")
     psql(url, "CREATE EXTENSION IF NOT EXISTS postgis")
@@ -261,8 +255,47 @@ def main() -> None:
     zips = sorted(str(p) for p in work.glob("cgxml_*.zip"))
     note("export CGXML", f"{opts.cgxml_files:,} files in {len(zips)} zips, {elapsed:.1f} s")
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parcels", type=int, default=1_000_000)
+    parser.add_argument("--cgxml-files", type=int, default=100_000)
+    parser.add_argument("--orm-sample", type=int, default=500)
+    parser.add_argument("--database", default="gisapp_import_bench")
+    parser.add_argument("--workdir", default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the database and files")
+    parser.add_argument("--reuse", action="store_true", help="use a kept database and files")
+    opts = parser.parse_args()
+    if "bench" not in opts.database:
+        sys.exit("the benchmark database name must contain 'bench' (it is dropped)")
+    url = with_db(base_url(), opts.database)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "GISAPP_VAR_DIR": os.environ.get("GISAPP_VAR_DIR", str(ROOT / "var")),
+    }
+    work = Path(opts.workdir or tempfile.mkdtemp(prefix="bench_import_"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, str]] = []
+
+    def note(label: str, value: str) -> None:
+        rows.append((label, value))
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"  {label}: {value}   [load {load}]", flush=True)
+
+    print(f"database {opts.database}, files in {work}", flush=True)
+    manage = [PY, str(ROOT / "manage.py")]
+    gpkg = work / "parcele.gpkg"
+    if opts.reuse and gpkg.exists():
+        run([*manage, "migrate", "-v", "0"], env, "migrate")
+    else:
+        generate(opts, url, env, work, note)
+    zips = sorted(str(p) for p in work.glob("cgxml_*.zip"))
+
     # parcels from GeoPackage: ours (first, again) and ogr2ogr on the same file
     psql(url, "TRUNCATE layers_parcel CASCADE")
+    # ogr2ogr before and after ours: the machine's load drifts, the mean is compared
+    ogr_before = ogr2ogr(url, gpkg)
     me = [PY, __file__, "--child-import"]
     first, peak1, out = run([*me, str(gpkg)], env, "first import")
     assert f"create: {opts.parcels}" in out, out
@@ -270,22 +303,8 @@ def main() -> None:
     again, peak2, out = run([*me, str(gpkg)], env, "re-import")
     assert f"neschimbate: {opts.parcels}" in out, out
     print("  re-import " + _stages(out), flush=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            "ogr2ogr",
-            "-f",
-            "PostgreSQL",
-            f"PG:{pg_conninfo(url)}",
-            str(gpkg),
-            "-nln",
-            "bench_ogr2ogr",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    ogr = time.perf_counter() - started
-    psql(url, "DROP TABLE IF EXISTS bench_ogr2ogr")
+    ogr_after = ogr2ogr(url, gpkg)
+    ogr = (ogr_before + ogr_after) / 2
     n = opts.parcels
     note(
         "GPKG import, first",
@@ -295,7 +314,11 @@ def main() -> None:
         "GPKG import, unchanged",
         f"{again:.1f} s = {n / again:,.0f} parcels/s, peak {peak2 / 1024:.0f} MB",
     )
-    note("ogr2ogr -f PostgreSQL", f"{ogr:.1f} s = {n / ogr:,.0f} features/s")
+    note(
+        "ogr2ogr -f PostgreSQL",
+        f"{ogr:.1f} s = {n / ogr:,.0f} features/s (before ours {ogr_before:.1f} s, "
+        f"after {ogr_after:.1f} s)",
+    )
 
     # CGXML: ours with 2 workers, and the per-row ORM baseline
     psql(url, "TRUNCATE layers_parcel CASCADE")
@@ -329,6 +352,7 @@ def main() -> None:
     for label, value, target, kind in checks:
         met = value < target if kind == "<" else value >= target
         print(f"{label:<40} {value:>10,.2f} {target:>12,.2f}   {'yes' if met else 'NO'}")
+    print("load average at the end: " + " / ".join(f"{x:.1f}" for x in os.getloadavg()))
     if not opts.keep:
         psql(url, f'DROP DATABASE IF EXISTS "{opts.database}"', dbname="postgres")
         shutil.rmtree(work, ignore_errors=True)
