@@ -15,26 +15,46 @@ from typing import Any
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 
-from layers.db import read_connection
+from layers.db import fetchone_prepared, read_connection
 from layers.models import CountyRoad, RoadZoneRule
 from layers.roads import road_position
 
-# One statement for every overlay; %(g)s is the subject as hex EWKB in the storage SRID.
+# One statement for the whole overlay, prepared once per connection (planning it cost
+# more than running it at 1M parcels). The subject is %(g)s (hex EWKB in the storage SRID)
+# or, when that is NULL, the union of the parcels named by %(sirutas)s / %(numbers)s.
+# Hits are features whose interior meets the subject's (touching-only neighbours
+# excluded); a feature that covers the subject (the usual case for UAT, intravilan and
+# UTR) needs neither the touch test nor the overlay: the area is the subject's.
 _OVERLAY_SQL = """
-WITH s AS (SELECT ST_CollectionExtract(ST_MakeValid(%(g)s::geometry), 3) AS g),
+WITH found AS (
+    SELECT k.siruta, p.cadastral_number, p.geom
+    FROM unnest(%(sirutas)s::int[], %(numbers)s::text[]) AS k(siruta, number)
+    JOIN layers_uat u ON u.siruta = k.siruta
+    JOIN layers_parcel p ON p.uat_id = u.id AND p.cadastral_number = k.number
+),
+s AS (
+    SELECT ST_CollectionExtract(ST_MakeValid(
+        COALESCE(%(g)s::geometry, (SELECT ST_Union(geom) FROM found))), 3) AS g
+),
 uats AS (
     SELECT COALESCE(json_agg(json_build_object(
         'siruta', u.siruta, 'name', u.name, 'kind', u.kind, 'county', u.county,
-        'area_m2', ST_Area(ST_Intersection(u.geom, s.g))) ORDER BY u.siruta), '[]') AS j
-    FROM layers_uat u, s
-    WHERE ST_Intersects(u.geom, s.g) AND NOT ST_Touches(u.geom, s.g)
+        'area_m2', CASE WHEN k.covers THEN ST_Area(s.g)
+                        ELSE ST_Area(ST_Intersection(u.geom, s.g)) END)
+        ORDER BY u.siruta), '[]') AS j
+    FROM layers_uat u, s, LATERAL (SELECT ST_Covers(u.geom, s.g) AS covers) k
+    WHERE u.geom && s.g
+      AND (k.covers OR (ST_Intersects(u.geom, s.g) AND NOT ST_Touches(u.geom, s.g)))
 ),
 intra AS (
     SELECT COALESCE(json_agg(json_build_object(
-        'locality', i.locality, 'area_m2', ST_Area(ST_Intersection(i.geom, s.g)))
+        'locality', i.locality,
+        'area_m2', CASE WHEN k.covers THEN ST_Area(s.g)
+                        ELSE ST_Area(ST_Intersection(i.geom, s.g)) END)
         ORDER BY i.locality), '[]') AS j
-    FROM layers_intravilan i, s
-    WHERE ST_Intersects(i.geom, s.g) AND NOT ST_Touches(i.geom, s.g)
+    FROM layers_intravilan i, s, LATERAL (SELECT ST_Covers(i.geom, s.g) AS covers) k
+    WHERE i.geom && s.g
+      AND (k.covers OR (ST_Intersects(i.geom, s.g) AND NOT ST_Touches(i.geom, s.g)))
 ),
 zones AS (
     SELECT COALESCE(json_agg(json_build_object(
@@ -45,35 +65,55 @@ zones AS (
         'height_regime', z.height_regime, 'plan', p.kind || ' ' || p.title,
         'plan_kind', p.kind, 'decision', p.decision_number, 'decision_date', p.decision_date,
         'valid_until', p.valid_until,
-        'area_m2', ST_Area(ST_Intersection(z.geom, s.g))) ORDER BY z.id), '[]') AS j
-    FROM layers_zone z JOIN layers_urbanplan p ON p.id = z.plan_id, s
-    WHERE p.status = 'in_vigoare' AND ST_Intersects(z.geom, s.g) AND NOT ST_Touches(z.geom, s.g)
+        'area_m2', CASE WHEN k.covers THEN ST_Area(s.g)
+                        ELSE ST_Area(ST_Intersection(z.geom, s.g)) END)
+        ORDER BY z.id), '[]') AS j
+    FROM layers_zone z JOIN layers_urbanplan p ON p.id = z.plan_id AND p.status = 'in_vigoare',
+         s, LATERAL (SELECT ST_Covers(z.geom, s.g) AS covers) k
+    WHERE z.geom && s.g
+      AND (k.covers OR (ST_Intersects(z.geom, s.g) AND NOT ST_Touches(z.geom, s.g)))
 ),
 restrictions AS (
     SELECT COALESCE(json_agg(json_build_object(
         'id', r.id, 'kind', r.kind, 'code', r.code, 'name', r.name,
         'legal_basis', r.legal_basis, 'authority', r.authority, 'approval', r.approval,
-        'area_m2', ST_Area(ST_Intersection(r.geom, s.g))) ORDER BY r.id), '[]') AS j
-    FROM layers_restriction r, s
-    WHERE ST_Intersects(r.geom, s.g) AND NOT ST_Touches(r.geom, s.g)
+        'area_m2', CASE WHEN k.covers THEN ST_Area(s.g)
+                        ELSE ST_Area(ST_Intersection(r.geom, s.g)) END)
+        ORDER BY r.id), '[]') AS j
+    FROM layers_restriction r, s, LATERAL (SELECT ST_Covers(r.geom, s.g) AS covers) k
+    WHERE r.geom && s.g
+      AND (k.covers OR (ST_Intersects(r.geom, s.g) AND NOT ST_Touches(r.geom, s.g)))
 ),
 bands AS (
     SELECT COALESCE(json_agg(json_build_object(
         'road_id', c.id, 'road', c.number, 'band', b.band, 'intravilan', b.intravilan,
-        'area_m2', ST_Area(ST_Intersection(b.geom, s.g))) ORDER BY c.number, b.band), '[]') AS j
-    FROM layers_roadzone b JOIN layers_countyroad c ON c.id = b.road_id, s
-    WHERE ST_Intersects(b.geom, s.g) AND NOT ST_Touches(b.geom, s.g)
+        'area_m2', CASE WHEN k.covers THEN ST_Area(s.g)
+                        ELSE ST_Area(ST_Intersection(b.geom, s.g)) END)
+        ORDER BY c.number, b.band), '[]') AS j
+    FROM layers_roadzone b JOIN layers_countyroad c ON c.id = b.road_id, s,
+         LATERAL (SELECT ST_Covers(b.geom, s.g) AS covers) k
+    WHERE b.geom && s.g
+      AND (k.covers OR (ST_Intersects(b.geom, s.g) AND NOT ST_Touches(b.geom, s.g)))
 ),
 buildings AS (
     SELECT COALESCE(SUM(ST_Area(ST_Intersection(b.geom, s.g))), 0) AS a
     FROM layers_building b, s
     WHERE ST_Intersects(b.geom, s.g) AND NOT ST_Touches(b.geom, s.g)
 ),
+-- Nearest road: the exact distance to the road with the nearest bounding box bounds the
+-- search, so only roads whose box lies that near are measured (an axis has hundreds of
+-- vertices; the K-nearest index scan measured every candidate it popped).
+first AS (
+    SELECT ST_Distance(r.geom, s.g) AS d
+    FROM layers_countyroad r, s ORDER BY r.geom <#> s.g, r.id LIMIT 1
+),
 nearest AS (
-    SELECT c.*, ST_Distance(c.geom, s.g) AS d, ST_ClosestPoint(c.geom, s.g) AS p
-    FROM (SELECT r.id, r.number, r.name, r.administrator, r.category, r.km_start, r.geom
-          FROM layers_countyroad r, s ORDER BY r.geom <-> s.g LIMIT 5) c, s
-    ORDER BY ST_Distance(c.geom, s.g), c.id LIMIT 1
+    SELECT c.*, ST_ClosestPoint(c.geom, s.g) AS p
+    FROM (SELECT r.id, r.number, r.name, r.administrator, r.category, r.km_start, r.geom,
+                 ST_Distance(r.geom, s.g) AS d
+          FROM layers_countyroad r, s, first
+          WHERE r.geom && ST_Expand(s.g, first.d)
+          ORDER BY d, r.id LIMIT 1) c, s
 ),
 road AS (
     SELECT n.*, EXISTS (SELECT 1 FROM layers_intravilan i WHERE ST_Intersects(i.geom, n.p))
@@ -81,6 +121,8 @@ road AS (
     FROM nearest n
 )
 SELECT json_build_object(
+    'found', (SELECT COALESCE(json_agg(json_build_array(siruta, cadastral_number)), '[]')
+              FROM found),
     'area_m2', ST_Area(s.g), 'uats', uats.j, 'intravilan', intra.j, 'zones', zones.j,
     'restrictions', restrictions.j, 'road_bands', bands.j, 'existing_built_m2', buildings.a,
     'centroid', json_build_array(ST_X(ST_Transform(ST_Centroid(s.g), 4326)),
@@ -163,6 +205,16 @@ def _storage(geom: GEOSGeometry) -> GEOSGeometry:
     return geom
 
 
+def _overlay(*, g: str | None = None, parcels: list[tuple[int, str]] = ()) -> dict[str, Any]:
+    params = {
+        "g": g,
+        "sirutas": [int(siruta) for siruta, _ in parcels],
+        "numbers": [str(number) for _, number in parcels],
+    }
+    (overlay,) = fetchone_prepared("gisapp_overlay", _OVERLAY_SQL, params)
+    return json.loads(overlay) if isinstance(overlay, str) else overlay
+
+
 def analyse(geom: GEOSGeometry, *, proposed: dict[str, Any] | None = None) -> dict[str, Any]:
     """The whole analysis of `geom` as a JSON-able dict (no personal data).
 
@@ -170,17 +222,30 @@ def analyse(geom: GEOSGeometry, *, proposed: dict[str, Any] | None = None) -> di
     footprint (GEOSGeometry), access_point (GEOSGeometry Point), traffic_generating,
     demolish_existing.
     """
-    proposed = dict(proposed or {})
     geom = _storage(geom)
     if geom.dims < 2:
         raise InvalidSubject("Subiectul analizei trebuie să fie o suprafață (imobil sau amprentă).")
-    with read_connection().cursor() as cursor:
-        cursor.execute(_OVERLAY_SQL, {"g": geom.hexewkb.decode()})
-        (overlay,) = cursor.fetchone()
-    if isinstance(overlay, str):
-        overlay = json.loads(overlay)
+    return _result(_overlay(g=geom.hexewkb.decode()), dict(proposed or {}))
+
+
+def analyse_parcels(
+    parcels: list[tuple[int, str]], *, proposed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`analyse` of the union of the named parcels (UAT SIRUTA, cadastral number), found
+    and united in the same statement as the overlay (one round trip)."""
+    if not parcels:
+        raise UnknownParcel("Nu a fost indicat niciun imobil.")
+    overlay = _overlay(parcels=parcels)
+    found = {(int(siruta), str(number)) for siruta, number in overlay["found"]}
+    missing = [f"{n} (UAT {s})" for s, n in parcels if (int(s), str(n)) not in found]
+    if missing:
+        raise UnknownParcel("Imobil inexistent în cadastru: " + ", ".join(missing))
+    return _result(overlay, dict(proposed or {}))
+
+
+def _result(overlay: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]:
     area = overlay["area_m2"]
-    if area <= 0:
+    if not area or area <= 0:
         raise InvalidSubject("Subiectul analizei are suprafața zero.")
 
     def pct(part: float) -> float:

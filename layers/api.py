@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from layers.analysis import InvalidSubject, UnknownParcel, analyse, subject_geometry
+from layers.analysis import InvalidSubject, UnknownParcel, analyse, analyse_parcels
 
 CRS_ALIASES = {
     "EPSG:4326": 4326,
@@ -105,12 +105,12 @@ class AnalysisView(APIView):
         data = serializer.validated_data
         try:
             if "subject" in data:
-                subject = data["subject"]
+                result = analyse(data["subject"], proposed=data["proposed"])
             else:
-                subject = subject_geometry(
-                    [(p["uat"], p["cadastral_number"]) for p in data["parcels"]]
+                result = analyse_parcels(
+                    [(p["uat"], p["cadastral_number"]) for p in data["parcels"]],
+                    proposed=data["proposed"],
                 )
-            result = analyse(subject, proposed=data["proposed"])
         except (UnknownParcel, InvalidSubject) as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
         result["subject"]["geometry_srid"] = settings.SRID

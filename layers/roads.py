@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 
-from layers.db import read_connection
+from layers.db import fetchone_prepared, read_connection
 from layers.models import CountyRoad
 
 _PARTS_CTE = """
@@ -97,9 +97,9 @@ class RoadPosition:
 def road_position(road: CountyRoad, point: GEOSGeometry) -> RoadPosition:
     """The km+m position of the point of `road` nearest to `point`."""
     point = _in_storage_srid(point)
-    with read_connection().cursor() as cursor:
-        cursor.execute(_POSITION_SQL, {"road": road.pk, "pt": point.hexewkb.decode()})
-        chainage, offset, cross, nearest = cursor.fetchone()
+    chainage, offset, cross, nearest = fetchone_prepared(
+        "gisapp_road_position", _POSITION_SQL, {"road": road.pk, "pt": point.hexewkb.decode()}
+    )
     return RoadPosition(
         road_id=road.pk,
         road_number=road.number,

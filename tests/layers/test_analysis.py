@@ -9,7 +9,13 @@ import shapely.ops
 from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.urls import reverse
 
-from layers.analysis import InvalidSubject, UnknownParcel, analyse, subject_geometry
+from layers.analysis import (
+    InvalidSubject,
+    UnknownParcel,
+    analyse,
+    analyse_parcels,
+    subject_geometry,
+)
 from layers.models import CountyRoad, Parcel, PropertyRight, Restriction, RoadZone, Zone
 from layers.roads import road_position
 
@@ -150,6 +156,42 @@ def test_access_point_km():
         assert result["road"]["access"]["offset_m"] < 0.01
 
 
+def test_parcels_found_and_united_in_the_database_match_the_geometry_path():
+    first = _parcel_crossing("natura2000")
+    neighbour = (
+        Parcel.objects.filter(uat=first.uat, geom__touches=first.geom).order_by("pk").first()
+    )
+    keys = [(p.uat.siruta, p.cadastral_number) for p in (first, neighbour)]
+    by_keys = analyse_parcels(keys, proposed={"built_area": 100})
+    by_geometry = analyse(subject_geometry(keys), proposed={"built_area": 100})
+    union = shapely.union(_shp(first.geom), _shp(neighbour.geom))
+    assert by_keys["subject"]["area_m2"] == pytest.approx(union.area, abs=0.01)
+    for section in ("zones", "restrictions", "road_bands", "uats"):
+        assert [h["area_m2"] for h in by_keys[section]] == pytest.approx(
+            [h["area_m2"] for h in by_geometry[section]], abs=0.01
+        ), section
+    assert by_keys["road"] == by_geometry["road"]
+    assert by_keys["findings"] == by_geometry["findings"]
+    with pytest.raises(UnknownParcel, match="nu-exista") as refused:
+        analyse_parcels([keys[0], (keys[0][0], "nu-exista")])
+    assert keys[0][1] + " " not in str(refused.value)  # only the missing one is named
+    with pytest.raises(UnknownParcel):
+        analyse_parcels([])
+
+
+def test_nearest_road_is_the_nearest_of_all():
+    """The bounding-box search bound must never skip the road that is really nearest."""
+    roads = {r.pk: _shp(r.geom) for r in CountyRoad.objects.all()}
+    parcels = Parcel.objects.order_by("pk")
+    for parcel in parcels[:: max(1, parcels.count() // 25)]:
+        subject = _shp(parcel.geom)
+        distances = {pk: shapely.distance(geom, subject) for pk, geom in roads.items()}
+        nearest = min(distances, key=lambda pk: (distances[pk], pk))
+        road = analyse(parcel.geom)["road"]
+        assert road["id"] == nearest, parcel.cadastral_number
+        assert road["distance_m"] == pytest.approx(distances[nearest], abs=0.01)
+
+
 def test_bad_subjects_are_refused_clearly():
     with pytest.raises(UnknownParcel, match="Imobil inexistent"):
         subject_geometry([(900001, "nu-exista")])
@@ -216,3 +258,29 @@ def test_api_errors_are_clear(client, payload, message):
     response = client.post(reverse("layers:analysis"), payload, content_type="application/json")
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_analysis_statements_are_prepared_once_per_session():
+    from django.db import connection
+
+    parcel = Parcel.objects.order_by("pk").first()
+    key = [(parcel.uat.siruta, parcel.cadastral_number)]
+    first = analyse_parcels(key)
+
+    def prepared() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements "
+                "WHERE name LIKE 'gisapp_%%'"
+            )
+            return dict(cursor.fetchall())
+
+    before = prepared()
+    assert {name.rsplit("_", 1)[0] for name in before} == {
+        "gisapp_overlay",
+        "gisapp_road_position",
+    }
+    assert analyse_parcels(key) == first
+    after = prepared()
+    assert after.keys() == before.keys()
+    assert all(after[name] == before[name] + 1 for name in before)  # executed, not re-made
