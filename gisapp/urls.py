@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("layers.urls")),
     path("api/permits/", include("permits.urls")),
     path("api/map/", include("layers.urls_map")),
+    path("registratura/", include("registratura.urls")),
+    path("api/registratura/", include("registratura.urls_api")),
     path("arhiva/", include("arhiva.urls")),
     path("api/arhiva/", include("arhiva.urls_api")),
     path("", include("frontend.urls")),

@@ -35,6 +35,7 @@ from permits.models import (
     ApplicationParcel,
     IssuedAct,
 )
+from permits.services import register_book
 from permits.workflow import State, WorkflowConflict
 from registratura.models import RegistryEntry
 from registratura.services import numbering
@@ -415,6 +416,7 @@ def submit_application(
     application.registration = entry
     key, application.access_key_hash = new_access_key()
     _save(application, user, "depunere")
+    register_book.record_request(application)
     record_event(
         application=application,
         action=Action.SUBMITTED,
@@ -585,6 +587,7 @@ def issue(
     )
     act._history_user = user
     act.save()
+    register_book.record_act(act)
     record_event(
         application=application,
         action=Action.ISSUED,
