@@ -14,8 +14,10 @@ from django.dispatch import Signal, receiver
 from layers.models import CountyRoad, Intravilan, Layer, RoadZoneRule, StyleClass
 from layers.services import rebuild_road_zones, roads_near
 
-# Sent by whoever changes the cadastre in bulk (imports) with `parcel_ids`: the parcels
-# created, changed or removed. Higher apps (permits) listen to flag stale analyses.
+# Sent by whoever changes the cadastre in bulk (imports), after the commit, with
+# `parcel_ids`: the parcels created or changed, and `parcel_keys`: (UAT SIRUTA, cadastral
+# number) pairs of parcels created, changed or deleted (a deleted parcel has no id left to
+# send). Higher apps (permits) listen to flag stale analyses.
 cadastre_changed = Signal()
 
 

@@ -96,26 +96,36 @@ def request_assembly(*, application: Application, reason: str, user=None) -> Ass
 
 
 @transaction.atomic
-def flag_cadastre_change(*, parcel_ids: list[int]) -> list[int]:
-    """Open applications on changed parcels (linked, or whose drawn footprint meets one)
-    need a fresh analysis: flag them, record it and queue a new dossier."""
-    if not parcel_ids:
+def flag_cadastre_change(
+    *, parcel_ids: list[int] = (), parcel_keys: list[tuple[int, str]] = ()
+) -> list[int]:
+    """Open applications on changed parcels need a fresh analysis: flag them, record it
+    and queue a new dossier. A request names its parcels by id (linked when filed), by
+    key (UAT SIRUTA, cadastral number: the only trace of a parcel an import deleted, whose
+    link is then gone) or by a drawn footprint that meets a changed parcel."""
+    parcel_ids = sorted({int(pk) for pk in parcel_ids})
+    keys = sorted({(int(siruta), str(number)) for siruta, number in parcel_keys})
+    if not parcel_ids and not keys:
         return []
+    touching = Q(parcels__parcel_id__in=parcel_ids)
+    if keys:
+        named = ApplicationParcel.objects.filter(
+            siruta__in={s for s, _ in keys}, cadastral_number__in={n for _, n in keys}
+        ).values_list("application_id", "siruta", "cadastral_number")
+        touching |= Q(pk__in=[pk for pk, s, n in named if (s, n) in set(keys)])
     changed = Parcel.objects.filter(pk__in=parcel_ids)
-    touching = Q(parcels__parcel_id__in=parcel_ids) | Q(
-        footprint__isnull=False, footprint__intersects=_union_of(changed)
-    )
-    ids_query = (
-        Application.objects.filter(state__in=OPEN_STATES)
-        .filter(touching if changed.exists() else Q(parcels__parcel_id__in=parcel_ids))
-        .values("pk")
-    )
+    if parcel_ids and changed.exists():
+        touching |= Q(footprint__isnull=False, footprint__intersects=_union_of(changed))
+    ids_query = Application.objects.filter(state__in=OPEN_STATES).filter(touching).values("pk")
     open_apps = (
         Application.objects.filter(pk__in=ids_query, state__in=OPEN_STATES)
         .select_related("kind")
         .select_for_update(of=("self",))
         .order_by("pk")
     )
+    data: dict[str, Any] = {"parcels": parcel_ids[:50]}
+    if keys:
+        data["cadastral_numbers"] = [f"{n} (UAT {s})" for s, n in keys[:50]]
     ids = []
     for application in open_apps:
         ids.append(application.pk)
@@ -124,7 +134,7 @@ def flag_cadastre_change(*, parcel_ids: list[int]) -> list[int]:
             application=application,
             action=Action.CADASTRE_CHANGED,
             system=True,
-            data={"parcels": sorted(set(parcel_ids))[:50]},
+            data=data,
             public=False,
         )
         if application.kind.builds_dossier:

@@ -80,3 +80,37 @@ def test_registration_queues_the_assembly_job(make_application, django_capture_o
     general, _ = make_application(kind="petitie")
     services.submit_application(application=general)
     assert not general.assembly_runs.exists()  # no GIS dossier for a petition
+
+
+def test_parcel_deleted_by_an_import_flags_applications_by_its_key(
+    make_application, plain_parcel, django_capture_on_commit_callbacks
+):
+    """An import that deletes (or renumbers) a parcel leaves the request's link empty: the
+    signal names it by UAT + cadastral number, which the request kept as written."""
+    from layers.models import Parcel
+
+    on_it, _ = make_application()
+    on_it, _ = services.submit_application(application=on_it)
+    other = Parcel.objects.exclude(pk=plain_parcel.pk).filter(uat=plain_parcel.uat).order_by("pk")
+    twin = (  # the same cadastral number in another UAT
+        Parcel.objects.exclude(uat=plain_parcel.uat)
+        .filter(cadastral_number=plain_parcel.cadastral_number)
+        .first()
+    ) or Parcel.objects.exclude(uat=plain_parcel.uat).order_by("pk").first()
+    same_number_other_uat, _ = make_application(parcel=twin)
+    same_number_other_uat, _ = services.submit_application(application=same_number_other_uat)
+    AssemblyRun.objects.update(status=AssemblyRun.Status.DONE)
+    key = (plain_parcel.uat.siruta, plain_parcel.cadastral_number)
+    Parcel.objects.filter(pk=plain_parcel.pk).delete()
+    assert on_it.parcels.get().parcel_id is None  # the link is gone with the parcel
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cadastre_changed.send(sender=None, parcel_ids=[other.first().pk], parcel_keys=[list(key)])
+
+    on_it.refresh_from_db()
+    assert on_it.needs_reanalysis
+    event = on_it.events.get(action=ApplicationEvent.Action.CADASTRE_CHANGED)
+    assert event.data["cadastral_numbers"] == [f"{key[1]} (UAT {key[0]})"]
+    assert on_it.assembly_runs.filter(status=AssemblyRun.Status.QUEUED).count() == 1
+    same_number_other_uat.refresh_from_db()
+    assert not same_number_other_uat.needs_reanalysis
