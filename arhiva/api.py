@@ -116,7 +116,9 @@ class DocumentListView(APIView):
                 document_json(d, officer=officer) for d in by_number.select_related("kind")[:50]
             ]
             return Response({"results": results, "truncated": False})
-        found = selectors.search_text(q, documents=documents)
+        found = selectors.search_text(
+            q, user=request.user, within=documents if parcel_ref else None
+        )
         by_id = ArchiveDocument.objects.select_related("kind").in_bulk(
             [h.document_id for h in found.hits]
         )

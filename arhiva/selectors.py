@@ -21,6 +21,10 @@ from layers.models import Parcel
 # would otherwise rank every one of them; beyond this many hits the ranking is among the
 # first ones found (the answer says so with `truncated`).
 RANK_CANDIDATES = 1000
+# Pages with all the words of a phrase query ("anexă locuință") read to check the phrase:
+# two common words are together on most pages, the phrase on few. Beyond this many, the
+# answer is the phrase's matches among them (`truncated` says so).
+SCAN_BUDGET = 5000
 SEARCH_LIMIT = 20
 _MARK_START, _MARK_END = "\x02", "\x03"
 _ACT_NUMBER = re.compile(
@@ -28,30 +32,42 @@ _ACT_NUMBER = re.compile(
 )
 
 
-# Full-text hits of the visible acts (VISIBLE), the best page of each, the top ones
-# ranked and given a snippet (matches between \x02 and \x03, escaped later).
+# Full-text search of the visible acts (/*VISIBLE*/: no condition for officers). `cand`:
+# pages with all the words (GIN answers exactly, no page is read) up to SCAN_BUDGET;
+# `hits`: those that also match the phrases and exclusions of the query (this reads each
+# page's tsvector, hence the budget), up to RANK_CANDIDATES; then the best page of each
+# act, the top acts ranked and given a snippet (matches between \x02 and \x03, escaped
+# later).
 _SEARCH_SQL = """
-          WITH q AS (SELECT websearch_to_tsquery(%s::regconfig, %s) AS query),
-          hits AS (
-              SELECT p.id, p.document_id, p.number, p.tsv
-              FROM arhiva_archivepage p, q
-              WHERE p.tsv @@ q.query AND p.document_id IN (VISIBLE)
-              LIMIT %s
-          ),
-          best AS (
-              SELECT DISTINCT ON (h.document_id) h.document_id, h.id, h.number,
-                     ts_rank_cd(h.tsv, q.query) AS rank
-              FROM hits h, q
-              ORDER BY h.document_id, rank DESC, h.number
-          ),
-          top AS (SELECT * FROM best ORDER BY rank DESC, document_id LIMIT %s)
-          SELECT t.document_id, t.number, t.rank,
-                 ts_headline(%s::regconfig, p.text, q.query,
-                     'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … ", '
-                     || 'StartSel=' || chr(2) || ', StopSel=' || chr(3)),
-                 (SELECT count(*) FROM hits)
-          FROM top t JOIN arhiva_archivepage p ON p.id = t.id, q
-          ORDER BY t.rank DESC, t.document_id
+WITH q AS (
+    SELECT websearch_to_tsquery(%s::regconfig, %s) AS query,
+           websearch_to_tsquery(%s::regconfig, %s) AS words
+),
+cand AS (
+    SELECT p.id, p.document_id, p.number, p.tsv
+    FROM arhiva_archivepage p, q
+    WHERE p.tsv @@ q.words /*VISIBLE*/
+    LIMIT %s
+),
+hits AS (
+    SELECT c.* FROM cand c, q
+    WHERE CASE WHEN q.words = q.query THEN true ELSE c.tsv @@ q.query END
+    LIMIT %s
+),
+best AS (
+    SELECT DISTINCT ON (h.document_id) h.document_id, h.id, h.number,
+           ts_rank_cd(h.tsv, q.query) AS rank
+    FROM hits h, q
+    ORDER BY h.document_id, rank DESC, h.number
+),
+top AS (SELECT * FROM best ORDER BY rank DESC, document_id LIMIT %s)
+SELECT t.document_id, t.number, t.rank,
+       ts_headline(%s::regconfig, p.text, q.query,
+           'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … ", '
+           || 'StartSel=' || chr(2) || ', StopSel=' || chr(3)),
+       (SELECT count(*) FROM hits), (SELECT count(*) FROM cand)
+FROM top t JOIN arhiva_archivepage p ON p.id = t.id, q
+ORDER BY t.rank DESC, t.document_id
 """
 
 
@@ -92,23 +108,45 @@ def _headline_html(text: str) -> str:
 
 
 def search_text(
-    words: str, *, documents: QuerySet[ArchiveDocument], limit: int = SEARCH_LIMIT
+    words: str,
+    *,
+    user,
+    within: QuerySet[ArchiveDocument] | None = None,
+    limit: int = SEARCH_LIMIT,
 ) -> SearchResult:
-    """Acts whose pages contain `words` (web-search syntax: "phrase", -not, or), best
-    first, each with its best page and a snippet; diacritics and case do not matter."""
-    try:
-        doc_sql, doc_params = documents.values("id").query.sql_with_params()
-    except EmptyResultSet:  # the caller may see no act at all
-        return SearchResult(hits=[], truncated=False)
+    """Acts the user may see (and among `within`, when given) whose pages contain
+    `words` (web-search syntax: "phrase", -not, or), best first, each with its best page
+    and a snippet; diacritics and case do not matter. Officers search every page
+    (disposed-of acts have none left); anyone else only the pages of their own acts."""
+    restrict = within if within is not None else visible_documents(user)
+    visible, doc_params = "", []
+    if within is not None or not is_officer(user):
+        try:
+            query = restrict.order_by().values("id").query
+            doc_sql, doc_params = query.sql_with_params()
+        except EmptyResultSet:  # the caller may see no act at all
+            return SearchResult(hits=[], truncated=False)
+        visible = f"AND p.document_id IN ({doc_sql})"
     with connection.cursor() as cursor:
-        # VISIBLE is the visible acts' subquery, Django's own SQL; every value is bound
+        # the visible acts' subquery is Django's own SQL; every value is bound
         cursor.execute(
-            _SEARCH_SQL.replace("(VISIBLE)", f"({doc_sql})"),
-            [TS_CONFIG, words, *doc_params, RANK_CANDIDATES + 1, limit, TS_CONFIG],
+            _SEARCH_SQL.replace("/*VISIBLE*/", visible),
+            [
+                TS_CONFIG,
+                words,
+                TS_CONFIG,
+                words.replace('"', " "),  # the same words without phrases
+                *doc_params,
+                SCAN_BUDGET,
+                RANK_CANDIDATES + 1,
+                limit,
+                TS_CONFIG,
+            ],
         )
         rows = cursor.fetchall()
     hits = [Hit(r[0], r[1], float(r[2]), _headline_html(r[3])) for r in rows]
-    return SearchResult(hits=hits, truncated=bool(rows) and rows[0][4] > RANK_CANDIDATES)
+    truncated = bool(rows) and (rows[0][4] > RANK_CANDIDATES or rows[0][5] >= SCAN_BUDGET)
+    return SearchResult(hits=hits, truncated=truncated)
 
 
 def by_act_number(text: str, documents: QuerySet[ArchiveDocument]) -> QuerySet | None:

@@ -39,7 +39,7 @@ class SearchPage(OfficerRequired, TemplateView):
             if by_number is not None:
                 context["results"] = [(d, None) for d in by_number.select_related("kind")[:50]]
             else:
-                found = selectors.search_text(q, documents=documents)
+                found = selectors.search_text(q, user=self.request.user)
                 by_id = ArchiveDocument.objects.select_related("kind").in_bulk(
                     [h.document_id for h in found.hits]
                 )

@@ -165,3 +165,26 @@ def test_disposal_only_by_recorded_decision_of_expired_acts(
     assert not files[old.pk].exists()
     assert files[recent.pk].exists() and files[permanent.pk].exists()
     assert old not in selectors.visible_documents(officer)
+
+
+def test_officer_places_an_act_through_the_api_and_the_queue_empties(client, officer, make_act):
+    act = make_act(number="90", address="adresă de negăsit")
+    parcel = Parcel.objects.select_related("uat").order_by("pk")[7]
+    client.force_login(officer)
+    queue = client.get(reverse("arhiva_api:unplaced")).json()["results"]
+    assert [d["id"] for d in queue] == [act.pk]
+
+    bad = client.post(reverse("arhiva_api:place", args=[act.pk]), {"x": 1.0})
+    assert bad.status_code == 400
+    outside = client.post(reverse("arhiva_api:place", args=[act.pk]), {"x": 1.0, "y": 2.0})
+    assert outside.status_code == 400  # not in Romania's Stereo 70 extent
+    placed = client.post(
+        reverse("arhiva_api:place", args=[act.pk]),
+        {"parcel": f"{parcel.uat.siruta}:{parcel.cadastral_number}"},
+    )
+    assert placed.status_code == 200 and placed.json()["placement"] == "linked"
+    assert client.get(reverse("arhiva_api:unplaced")).json()["results"] == []
+    link = act.links.get()
+    assert (link.parcel_id, link.method, link.created_by) == (parcel.pk, "manual", officer)
+    of_parcel = client.get(SEARCH, {"parcel": f"{parcel.uat.siruta}:{parcel.cadastral_number}"})
+    assert [r["id"] for r in of_parcel.json()["results"]] == [act.pk]
