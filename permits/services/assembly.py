@@ -31,6 +31,7 @@ from permits.models import (
 )
 from permits.services import documents
 from permits.services.applications import record_event
+from permits.services.files import delete_unless_committed
 from permits.workflow import OPEN_STATES
 
 logger = logging.getLogger(__name__)
@@ -429,6 +430,7 @@ def _store(
         analysis=analysis,
     )
     dossier.file.save(f"dosar-v{version}.pdf", ContentFile(pdf.data), save=False)
+    delete_unless_committed(dossier.file.storage, dossier.file.name)
     dossier.save()
     application.analysis = analysis
     application.analysis_at = timezone.now()

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from permits.models import Application, ApplicationEvent, Attachment, RequiredDocument
+from permits.services.files import delete_unless_committed
 from permits.workflow import State
 from registratura.services.uploads import (
     EXTENSIONS,
@@ -87,6 +88,7 @@ def add_attachment(
         uploaded_by=user if user is not None and user.is_authenticated else None,
     )
     attachment.file.save(f"anexa{sniffed.extension}", ContentFile(data), save=False)
+    delete_unless_committed(attachment.file.storage, attachment.file.name)
     attachment.save()
     from permits.services.applications import record_event
 
