@@ -19,13 +19,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import shapely
 from lxml import etree
 
 from import_cadastru.readers.errors import InputRefused
-from import_cadastru.readers.safety import Limits, read_member
+from import_cadastru.readers.safety import Limits, read_member_direct
 
 EMPTY = "_empty"
 CEDILLA = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
@@ -309,8 +309,10 @@ class Context:
     default_siruta: int | None = None  # --uat: for files without SIRSUP, and a filter
 
     def __post_init__(self) -> None:
-        for _, _, geom in self.uats.values():
+        self.bounds: dict[int, tuple[float, float, float, float]] = {}
+        for siruta, (_, _, geom) in self.uats.items():
             shapely.prepare(geom)
+            self.bounds[siruta] = tuple(shapely.bounds(geom).tolist())
 
 
 @dataclass
@@ -450,6 +452,28 @@ def _inside(geom, points: list[tuple[int, float, float]], swap: bool) -> int:
     return int(shapely.contains_xy(geom, xs, ys).sum())
 
 
+def _inside_both(geom, bounds, points: list[tuple[int, float, float]]) -> tuple[int, int]:
+    """(points inside as X=E,Y=N, points inside as X=N,Y=E): one containment test for
+    both orders, and none for an order whose points all miss the UAT's bounding box."""
+    if not points:
+        return 0, 0
+    xmin, ymin, xmax, ymax = bounds
+    a = [p[1] for p in points]
+    b = [p[2] for p in points]
+    lo_a, hi_a, lo_b, hi_b = min(a), max(a), min(b), max(b)
+    en = hi_a >= xmin and lo_a <= xmax and hi_b >= ymin and lo_b <= ymax
+    ne = hi_b >= xmin and lo_b <= xmax and hi_a >= ymin and lo_a <= ymax
+    if not (en or ne):
+        return 0, 0
+    n = len(points)
+    xs = (a if en else []) + (b if ne else [])
+    ys = (b if en else []) + (a if ne else [])
+    inside = shapely.contains_xy(geom, xs, ys)
+    if en and ne:
+        return int(inside[:n].sum()), int(inside[n:].sum())
+    return (int(inside.sum()), 0) if en else (0, int(inside.sum()))
+
+
 def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileResult:
     """Convert one CGXML document into staging rows (geometry as WKT in Stereo 70)."""
     recs = _records(parse_xml(data, source))
@@ -509,13 +533,13 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
 
     scores = {False: 0, True: 0}
     for _land, land_id, _cad, _addr, siruta in located:
-        geom = ctx.uats[siruta][2]
         pts = list(land_points.get(land_id, []))
         for b in buildings:
             if _id(b.get("LANDID")) == land_id:
                 pts += building_points.get(_id(b.get("BUILDINGID")), [])
-        for swap in (False, True):
-            scores[swap] += _inside(geom, pts, swap)
+        en, ne = _inside_both(ctx.uats[siruta][2], ctx.bounds[siruta], pts)
+        scores[False] += en
+        scores[True] += ne
     swap = scores[True] > scores[False]
     in_own_uat = max(scores.values()) > 0
     if not in_own_uat:
@@ -760,11 +784,12 @@ def process_task(task: Task, ctx: Context | None = None) -> FileResult:
     if task.members is None:
         sources = [(path.name, lambda: path.read_bytes())]
     else:
-        archive, infos = _open_archive(task.path)
+        archive, handle, infos = _open_archive(task.path)
+        limit = task.limits.max_xml_bytes
         sources = [
             (
                 f"{path.name}/{m}",
-                lambda m=m: read_member(archive, infos[m], task.limits.max_xml_bytes),
+                lambda m=m: read_member_direct(handle, archive, infos[m], limit),
             )
             for m in task.members
         ]
@@ -780,10 +805,10 @@ def process_task(task: Task, ctx: Context | None = None) -> FileResult:
     return result
 
 
-_archive: tuple[str, zipfile.ZipFile, dict] | None = None
+_archive: tuple[str, zipfile.ZipFile, BinaryIO, dict] | None = None
 
 
-def _open_archive(path: str) -> tuple[zipfile.ZipFile, dict]:
+def _open_archive(path: str) -> tuple[zipfile.ZipFile, BinaryIO, dict]:
     """The zip of the current task, kept open for the next tasks of the same zip:
     reading the central directory of a 10,000-member zip costs more than parsing
     a hundred of its files."""
@@ -791,12 +816,14 @@ def _open_archive(path: str) -> tuple[zipfile.ZipFile, dict]:
     if _archive is None or _archive[0] != path:
         close_archive()
         archive = zipfile.ZipFile(path)
-        _archive = (path, archive, {i.filename: i for i in archive.infolist()})
-    return _archive[1], _archive[2]
+        handle = open(path, "rb")  # noqa: SIM115 - kept open across tasks, closed below
+        _archive = (path, archive, handle, {i.filename: i for i in archive.infolist()})
+    return _archive[1], _archive[2], _archive[3]
 
 
 def close_archive() -> None:
     global _archive
     if _archive is not None:
         _archive[1].close()
+        _archive[2].close()
         _archive = None

@@ -146,3 +146,21 @@ def test_refused_import_is_recorded_as_failed(cli, data):
     assert run.status == ImportRun.Status.FAILED
     assert "trunchiat.cgxml" in run.error and run.finished_at is not None
     assert run.files and run.files[0]["name"] == "trunchiat.cgxml"
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_damaged_member_of_a_batch_is_refused(cli, data, tmp_path, untouched, method):
+    """Batch members are read straight from their offsets: a member whose bytes do not
+    match its CRC is refused, as zipfile would refuse it."""
+    path = tmp_path / "lot.zip"
+    text = (data / "imobil_60101_doua_folosinte.cgxml").read_bytes()
+    with zipfile.ZipFile(path, "w", method) as archive:
+        archive.writestr("a/60101.cgxml", text)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.infolist()[0]
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    raw = bytearray(path.read_bytes())
+    raw[start + info.compress_size // 2] ^= 0x20  # a byte inside the member's data
+    path.write_bytes(bytes(raw))
+    result = cli(path)
+    assert result.code != 0 and "deteriorat" in result.err + result.out
