@@ -188,3 +188,15 @@ def test_officer_places_an_act_through_the_api_and_the_queue_empties(client, off
     assert (link.parcel_id, link.method, link.created_by) == (parcel.pk, "manual", officer)
     of_parcel = client.get(SEARCH, {"parcel": f"{parcel.uat.siruta}:{parcel.cadastral_number}"})
     assert [r["id"] for r in of_parcel.json()["results"]] == [act.pk]
+
+
+def test_mapserver_publishes_the_layer_in_the_officers_mapfile_only(settings, tmp_path, officer):
+    from layers.publishing.mapfile import public_layers
+    from layers.publishing.services import publish
+
+    settings.OWS_DIR = str(tmp_path / "ows")
+    officers = publish(visible_layers(officer), "officers")  # validated by mapserv itself
+    public = publish(public_layers(), "public")
+    text = officers.read_text()
+    assert "ows.arhiva_acte" in text and '"wms_include_items" "act_id,tip,' in text
+    assert "arhiva_acte" not in public.read_text()
