@@ -103,7 +103,7 @@ class EntryInputSerializer(serializers.Serializer):
         queryset=DocumentKind.objects.filter(active=True).exclude(code__in=OUTGOING_KINDS),
     )
     channel = serializers.ChoiceField(
-        choices=[c for c in Document.Channel.choices if c[0] != Document.Channel.ONLINE]
+        choices=Document.Channel.choices, help_text="online: only through the permit portal"
     )
     correspondent_name = serializers.CharField(max_length=200)
     correspondent_address = serializers.CharField(max_length=300, required=False, default="")
@@ -121,6 +121,11 @@ class EntryInputSerializer(serializers.Serializer):
     scan = serializers.FileField(required=False)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
 
+    def validate_channel(self, value: str) -> str:
+        if value == Document.Channel.ONLINE:
+            raise serializers.ValidationError("Cererile online se depun prin portal.")
+        return value
+
 
 class AnswerInputSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Document.Channel.choices)
@@ -132,7 +137,7 @@ class AnswerInputSerializer(serializers.Serializer):
     scan = serializers.FileField(required=False)
 
 
-class KindSerializer(serializers.ModelSerializer):
+class DocumentKindSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -279,7 +284,7 @@ class KindViewSet(viewsets.ReadOnlyModelViewSet):
     """Document kinds and their legal deadlines (officers only, like the register)."""
 
     permission_classes = [IsRegistryOfficer]
-    serializer_class = KindSerializer
+    serializer_class = DocumentKindSerializer
     queryset = DocumentKind.objects.filter(active=True).select_related("department")
     lookup_field = "code"
     pagination_class = None

@@ -5,6 +5,7 @@ transaction that gives the number, so the book and the numbers never disagree.""
 from __future__ import annotations
 
 from permits.models import Application, IssuedAct
+from permits.workflow import State
 from registratura.models import Document
 from registratura.services import documents as register
 
@@ -37,4 +38,24 @@ def record_act(act: IssuedAct) -> Document:
         entry=act.registration,
         answers=application.registration,
         subject=f"{name} {act.registration.label} la cererea {application.registration.label}",
+    )
+
+
+OUTCOMES = {
+    State.REJECTED: (Document.Status.RESOLVED, "Cerere respinsă"),
+    State.WITHDRAWN: (Document.Status.FILED, "Cerere retrasă"),
+}
+
+
+def follow(application: Application, *, reason: str = "") -> None:
+    """After a workflow step: the book's due date follows the permit clock (none while
+    completion is awaited), and a refusal or withdrawal closes the line."""
+    if application.registration_id is None:
+        return
+    outcome, note = OUTCOMES.get(application.state, (None, ""))
+    register.follow_request(
+        entry=application.registration,
+        due_date=application.due_date,
+        outcome=outcome,
+        note=f"{note}: {reason}" if reason else note,
     )

@@ -173,6 +173,27 @@ def record_incoming(
     return document
 
 
+@transaction.atomic
+def follow_request(
+    *, entry: RegistryEntry, due_date: date | None, outcome: str | None = None, note: str = ""
+) -> Document | None:
+    """Keep an incoming line numbered elsewhere in step with its request: the due date
+    (None while the clock is stopped for a completion) and, when the request ends without
+    an act, its outcome (Status.RESOLVED for a refusal, Status.FILED for a withdrawal)."""
+    document = Document.objects.select_for_update().filter(entry=entry).first()
+    if document is None or not document.is_open:
+        return document
+    document.due_date = due_date
+    fields = ["due_date"]
+    if outcome is not None:
+        document.status = outcome
+        document.resolved_at = timezone.now()
+        document.notes = (document.notes + "\n" if document.notes else "") + note
+        fields += ["status", "resolved_at", "notes"]
+    document.save(update_fields=fields)
+    return document
+
+
 def _resolve(document: Document | None, at: datetime) -> None:
     if document is not None and document.is_open:
         document.status = Status.RESOLVED

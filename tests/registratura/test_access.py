@@ -164,6 +164,8 @@ def test_api_list_search_create_detail(scanned, officer):
     detail = api.get(f"{API}{body['id']}/").json()
     assert detail["correspondent"]["contact"] == "elena@example.org"
     assert api.post(API, {**body, "kind": "raspuns"}, format="json").status_code == 400
+    online = {"kind": "petitie", "channel": "online", "correspondent_name": "X", "subject": "Y"}
+    assert api.post(API, online, format="json").status_code == 400  # the portal's channel
     refused = api.post(
         API,
         {

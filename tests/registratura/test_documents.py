@@ -3,10 +3,12 @@ answers and issued acts linked to what they answer, closing without answer."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
@@ -140,3 +142,68 @@ def test_online_request_and_its_act_are_lines_of_the_book(officer):
     assert act.registration.label in outgoing.subject
     assert request.status == Document.Status.RESOLVED
     assert request.resolved_at - act.issued_at < timedelta(seconds=1)
+
+
+def _online_petition(now: datetime):
+    application, key = permit_services.create_application(
+        kind="petitie",
+        applicant={"kind": "pf", "name": "Dana Urmărescu", "phone": "0722000111"},
+        description="Zgomot nocturn",
+    )
+    application, key = permit_services.submit_application(application=application, now=now)
+    return application, key
+
+
+def test_the_book_follows_the_permit_clock_and_outcome(officer):
+    start = datetime(2034, 6, 1, 8, 0, tzinfo=UTC)
+    application, _ = _online_petition(start)
+    line = application.registration.document
+    assert line.due_date == date(2034, 7, 1) and line.correspondent_contact == "0722000111"
+
+    permit_services.take_in_review(application=application, user=officer)
+    permit_services.request_completion(
+        application=application,
+        user=officer,
+        reason="Lipsește semnătura",
+        now=datetime(2034, 6, 11, 8, 0, tzinfo=UTC),
+    )
+    line.refresh_from_db()
+    assert line.due_date is None and line.is_open  # clock stopped: nothing to remind
+    application.refresh_from_db()
+    permit_services.complete(
+        application=application, user=officer, now=datetime(2034, 6, 21, 8, 0, tzinfo=UTC)
+    )
+    line.refresh_from_db()
+    application.refresh_from_db()
+    assert line.due_date == application.due_date == date(2034, 7, 11)  # 10 days stopped
+
+    permit_services.reject(application=application, user=officer, reason="Nu este de competență")
+    line.refresh_from_db()
+    assert line.status == Document.Status.RESOLVED and "Nu este de competență" in line.notes
+
+    other, key = _online_petition(start)
+    permit_services.withdraw(application=other, key=key)
+    assert Document.objects.get(entry=other.registration).status == Document.Status.FILED
+
+
+def test_requests_numbered_before_the_book_are_backfilled(officer):
+    """permits 0004 turns requests and acts numbered before the book existed into lines."""
+    backfill = importlib.import_module("permits.migrations.0004_register_book").forwards
+    open_one, _ = _online_petition(datetime(2034, 8, 1, 8, 0, tzinfo=UTC))
+    decided, _ = _online_petition(datetime(2034, 8, 1, 9, 0, tzinfo=UTC))
+    permit_services.take_in_review(application=decided, user=officer)
+    act = permit_services.issue(application=decided, user=officer)
+    Document.objects.filter(in_reply_to__isnull=False).delete()
+    Document.objects.all().delete()  # as before the book existed
+
+    backfill(django_apps, None)
+    backfill(django_apps, None)  # idempotent
+
+    line = Document.objects.get(entry=open_one.registration)
+    assert (line.channel, line.kind.code, line.status) == ("online", "petitie", "inregistrat")
+    assert line.due_date == date(2034, 8, 31) and line.correspondent_name == "Dana Urmărescu"
+    request = Document.objects.get(entry=decided.registration)
+    assert request.status == "solutionat" and request.due_date is None
+    answer = Document.objects.get(entry=act.registration)
+    assert answer.in_reply_to == request and answer.direction == "iesire"
+    assert Document.objects.count() == 3
