@@ -77,7 +77,7 @@ function renderSummary() {
       app.act ? [gettext('Act emis'), `${app.act.number} / ${formatDate(app.act.issued_at)}${app.act.valid_until ? ` – ${interpolate(gettext('valabil până la %(d)s'), { d: formatDate(app.act.extended_until || app.act.valid_until) })}` : ''}`, 'act'] : null,
       app.missing_documents.length ? [gettext('Documente lipsă'), app.missing_documents.map((d) => d.name).join('; ')] : null,
     ]),
-    app.needs_reanalysis ? h('p', { class: 'badge due-soon' }, gettext('Cadastrul s-a schimbat după ultima analiză: reanalizați.')) : null,
+    ...(app.needs_reanalysis ? [h('p', { class: 'badge due-soon' }, gettext('Cadastrul s-a schimbat după ultima analiză: reanalizați.'))] : []),
   );
   const person = app.applicant || {};
   clear(document.getElementById('app-applicant')).append(

@@ -170,8 +170,12 @@ def file_application(
     """Create, attach and submit in one transaction; returns the registered application and
     its tracking key. FilingError (nothing saved) when anything is missing or refused."""
     parcels, fields, uploads = parcels or [], fields or {}, uploads or []
-    check_filer(user=user, email=applicant.get("email"), verified_email=verified_email)
-    errors = check_filing(
+    try:
+        check_filer(user=user, email=applicant.get("email"), verified_email=verified_email)
+        errors: dict[str, list[str]] = {}
+    except FilingError as exc:  # reported together with everything else
+        errors = dict(exc.errors)
+    errors |= check_filing(
         kind=kind,
         applicant=applicant,
         parcels=parcels,

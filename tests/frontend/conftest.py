@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,8 +142,19 @@ def live(django_db_setup, django_db_blocker, tmp_path_factory, frontend_build, f
     """nginx + Django (with the map's URLs) + MapServer on the test database."""
     ows_dir = tmp_path_factory.mktemp("frontend-ows")
     run_dir = tmp_path_factory.mktemp("frontend-run")
-    old = settings.OWS_DIR
+    media_dir = tmp_path_factory.mktemp("frontend-media")
+    old, old_media = settings.OWS_DIR, settings.MEDIA_ROOT
     settings.OWS_DIR = str(ows_dir)
+    # the test process assembles dossiers (no worker) into the server's media
+    settings.MEDIA_ROOT = str(media_dir)
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        # pytest-django creates the test database only when some collected test asks for
+        # the database (a django_db mark or the db fixture); never serve a real one.
+        pytest.fail(
+            f"the browser stack would run on {connection.settings_dict['NAME']!r}, not a "
+            "test database: collect at least one database test with these tests",
+            pytrace=False,
+        )
     with django_db_blocker.unblock():
         services.ensure_ows_role()
         if not orthophoto.demo_orthophoto_path().exists():
@@ -158,10 +171,17 @@ def live(django_db_setup, django_db_blocker, tmp_path_factory, frontend_build, f
             ows_dir=ows_dir,
             run_dir=run_dir,
             config_file=mapserver_config(ows_dir),
+            extra_env={
+                "DJANGO_MEDIA_ROOT": str(media_dir),
+                # e-mails (verification codes, registration) as files the tests read
+                "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "DJANGO_EMAIL_FILE_PATH": str(run_dir / "mail"),
+                "PERMITS_EMAIL_VERIFICATION": "true",
+            },
         ) as stack:
             yield stack
     finally:
-        settings.OWS_DIR = old
+        settings.OWS_DIR, settings.MEDIA_ROOT = old, old_media
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +235,27 @@ def officer_page(page, live):
     return page
 
 
+@contextmanager
+def orm(django_db_blocker) -> Iterator[None]:
+    """Database access from a browser test: Playwright's sync API keeps an event loop in
+    this thread, and the ORM calls made here are synchronous. Writes commit (the live
+    server must see them)."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with django_db_blocker.unblock():
+            yield
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def mails(live) -> list[str]:
+    """The e-mails the live server sent (file backend), oldest first."""
+    folder = live.run_dir / "mail"
+    if not folder.exists():
+        return []
+    return [p.read_text() for p in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns)]
+
+
 def wait_for_map(page, timeout: float = 20_000) -> None:
     page.wait_for_selector("body[data-map-ready]", state="attached", timeout=timeout)
 
@@ -228,3 +269,15 @@ def screenshot(page, name: str) -> Path:
 
 def clean_artifacts() -> None:  # pragma: no cover - manual helper
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+@pytest.fixture
+def permit_kinds(django_db_blocker) -> None:
+    """The seeded kinds and registers, committed: transactional permits tests that ran
+    earlier in this worker flushed the permits tables (seed data included)."""
+    from django.apps import apps
+
+    from permits.seed import seed
+
+    with orm(django_db_blocker):
+        seed(apps)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -42,25 +41,6 @@ CENTER_JS = """([x, y, r]) => new Promise((resolve) => {
 })"""
 
 VIEW_CENTER_JS = "() => window.__gisapp.map.getView().getCenter()"
-APPLICANT_EMAIL = "solicitant.test-browser@example.org"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _forget_filed_applications(django_db_blocker):
-    """The filing test saves a draft through the live server (committed): remove it once
-    the browser is closed, so that other tests on this database never see it."""
-    yield
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        from permits.models import Application, ApplicationEvent
-
-        with transaction.atomic():
-            for application in Application.objects.filter(applicant__email=APPLICANT_EMAIL):
-                applicant = application.applicant
-                ApplicationEvent.objects.filter(application=application).delete()
-                application.delete()
-                applicant.delete()
 
 
 def center_on(page, x: float, y: float, resolution: float = 0.25) -> None:
@@ -311,28 +291,9 @@ def test_phone_sized_screen(browser, live, facts):
         context.close()
 
 
-@pytest.fixture
-def permit_kinds(django_db_blocker):
-    """The seeded kinds, committed: transactional permits tests that ran earlier in this
-    worker flushed the permits tables (seed data included)."""
-    from django.apps import apps
-
-    from permits.seed import seed
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM call is synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with django_db_blocker.unblock():
-            seed(apps)
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def test_file_an_application_from_the_map_then_find_it_in_the_work_queue(
-    officer_page, facts, permit_kinds
-):
+def test_a_footprint_drawn_on_the_map_is_handed_to_the_filing_form(officer_page, facts):
     """Parcel click -> draw a footprint -> analysis -> "Start an application" -> the
-    filing form takes the draft over -> saved through the permits API -> work queue."""
+    filing form takes the draft over (parcel, footprint) with the CU kind chosen."""
     page = officer_page
     center_on(page, *facts.point)
     click_map_center(page)
@@ -350,25 +311,12 @@ def test_file_an_application_from_the_map_then_find_it_in_the_work_queue(
     assert "POT propus" in output.inner_text()
     output.get_by_role("button").click()
     page.wait_for_url("**/portal/cerere-noua/")
-    draft = page.locator("[data-testid=apply-draft]")
-    assert facts.cadastral_number in draft.inner_text()
-    page.locator("#apply-kind option[value=cu]").wait_for(state="attached")
-    page.select_option("#apply-kind", "cu")
-    page.fill("#apply-description", "Locuință P+1")
-    page.fill("#apply-name", "Test Solicitant")
-    page.fill("#apply-email", APPLICANT_EMAIL)
-    page.click("#apply-form button[type=submit]")
-    key = page.locator("[data-field=access-key]")
-    key.wait_for()
-    assert len(key.inner_text()) >= 8
-    screenshot(page, "apply-saved")
-    page.goto(page.url.split("/portal/")[0] + "/harta/cereri/")
-    page.select_option("#queue-state", "draft")
-    page.click("#queue-filter button[type=submit]")
-    row = page.locator("[data-testid=queue] tr", has_text=facts.cadastral_number)
-    row.first.wait_for()
-    assert row.first.get_attribute("data-state") == "draft"
-    screenshot(page, "officer-work-queue")
+    ref = f"{facts.siruta}:{facts.cadastral_number}"
+    page.locator(f"[data-testid=apply-parcels] li[data-ref='{ref}']").wait_for()
+    assert "amprenta" in page.locator("[data-testid=apply-drawn]").inner_text()
+    assert page.locator("#apply-kind").input_value() == "cu"
+    assert page.locator("#apply-subject").is_visible()
+    screenshot(page, "apply-from-map")
 
 
 def test_tracking_page_answers_a_wrong_key_without_details(page, live):
@@ -379,3 +327,17 @@ def test_tracking_page_answers_a_wrong_key_without_details(page, live):
     alert = page.locator("[data-testid=track-result] [role=alert]")
     alert.wait_for()
     assert alert.inner_text()
+
+
+@pytest.mark.django_db
+def test_officers_navigation_only_for_officers(client, officer, django_user_model):
+    """The officers' links (map, work queue, imports) appear only to officers; a database
+    test in this module also makes pytest-django create the test database the browser
+    stack runs on when the module runs alone."""
+    assert 'href="/import/"' not in client.get("/portal/").content.decode()
+    citizen = django_user_model.objects.create_user("cetatean.nav", password="x-parola-lunga")
+    client.force_login(citizen)
+    assert 'href="/import/"' not in client.get("/portal/").content.decode()
+    client.force_login(officer)
+    page = client.get("/portal/").content.decode()
+    assert 'href="/import/"' in page and 'href="/harta/cereri/"' in page

@@ -9,6 +9,8 @@ export const ACCEPTED_TYPES = {
 };
 export const ACCEPT_ATTRIBUTE = '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png';
 export const OTHER_DOCUMENT = '';
+// Messages are msgids (makemessages finds them here); the page translates them.
+const gettext_noop = (s) => s;
 
 /** What the kind's data ask of the form. */
 export function kindNeeds(kind) {
@@ -50,32 +52,32 @@ export function checkFiling(kind, form, subject, files, { maxBytes, maxCount }) 
   const add = (field, message) => {
     (errors[field] = errors[field] || []).push(message);
   };
-  if (!kind) add('kind', 'Alegeți tipul cererii.');
-  if (!(form.name || '').trim()) add('applicant.name', 'Indicați numele solicitantului.');
+  if (!kind) add('kind', gettext_noop('Alegeți tipul cererii.'));
+  if (!(form.name || '').trim()) add('applicant.name', gettext_noop('Indicați numele solicitantului.'));
   if (!(form.email || '').trim() && !(form.phone || '').trim()) {
-    add('applicant.email', 'Indicați un e-mail sau un telefon de contact.');
+    add('applicant.email', gettext_noop('Indicați un e-mail sau un telefon de contact.'));
   }
   if (kind && kind.needs_subject && !subject.parcels.length && !subject.footprint) {
-    add('parcels', 'Alegeți imobilul pe hartă sau desenați amplasamentul.');
+    add('parcels', gettext_noop('Alegeți imobilul pe hartă sau desenați amplasamentul.'));
   }
   if (needs.access && !subject.access_point && !subject.parcels.length) {
-    add('access_point', 'Indicați pe hartă punctul de acces la drum.');
+    add('access_point', gettext_noop('Indicați pe hartă punctul de acces la drum.'));
   }
-  if (needs.purpose && !form.purpose) add('purpose', 'Alegeți scopul certificatului de urbanism.');
-  if (needs.general && !(form.description || '').trim()) add('description', 'Scrieți conținutul cererii.');
+  if (needs.purpose && !form.purpose) add('purpose', gettext_noop('Alegeți scopul certificatului de urbanism.'));
+  if (needs.general && !(form.description || '').trim()) add('description', gettext_noop('Scrieți conținutul cererii.'));
   let count = 0;
   for (const [code, list] of Object.entries(files)) {
     for (const file of list) {
       count += 1;
       const problem = fileProblem(file, { maxBytes });
-      if (problem === 'type') add(`documents.${code || 'altele'}`, 'Se acceptă doar PDF, JPEG sau PNG.');
-      if (problem === 'empty') add(`documents.${code || 'altele'}`, 'Fișierul este gol.');
-      if (problem === 'size') add(`documents.${code || 'altele'}`, 'Fișierul depășește dimensiunea maximă.');
+      if (problem === 'type') add(`documents.${code || 'altele'}`, gettext_noop('Se acceptă doar PDF, JPEG sau PNG.'));
+      if (problem === 'empty') add(`documents.${code || 'altele'}`, gettext_noop('Fișierul este gol.'));
+      if (problem === 'size') add(`documents.${code || 'altele'}`, gettext_noop('Fișierul depășește dimensiunea maximă.'));
     }
   }
-  if (count > maxCount) add('documents', 'Prea multe documente.');
+  if (count > maxCount) add('documents', gettext_noop('Prea multe documente.'));
   for (const doc of needs.documents) {
-    if (doc.mandatory && !(files[doc.code] || []).length) add(`documents.${doc.code}`, 'Document obligatoriu.');
+    if (doc.mandatory && !(files[doc.code] || []).length) add(`documents.${doc.code}`, gettext_noop('Document obligatoriu.'));
   }
   return errors;
 }
