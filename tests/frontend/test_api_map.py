@@ -221,3 +221,31 @@ def test_every_string_of_the_app_is_translated():
     translated = {k for k, v in catalogue._catalog.items() if isinstance(k, str) and v}
     untranslated = sorted(literals - translated)
     assert untranslated == []
+
+
+def _page_map_config(client, url: str) -> dict:
+    page = client.get(url).content.decode()
+    match = re.search(r'<script id="map-config" type="application/json">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def test_pages_point_the_map_at_the_permits_api_and_osm_only_when_enabled(
+    client, officer, settings
+):
+    client.force_login(officer)
+    config = _page_map_config(client, "/harta/")
+    assert config["api"]["applications"] == "/api/permits/applications/"
+    assert config["api"]["application_page"] == "/harta/cereri/"
+    assert config["api"]["application_form"] == "/portal/cerere-noua/"
+    names = [spec["name"] for group in config["groups"] for spec in group["layers"]]
+    assert "osm" not in names  # needs internet: never by default
+    settings.MAP_OSM_BASE_LAYER = True
+    config = _page_map_config(client, "/portal/cerere-noua/")
+    (osm,) = [
+        s
+        for g in config["groups"]
+        if g["name"] == "fundal"
+        for s in g["layers"]
+        if s["name"] == "osm"
+    ]
+    assert osm["source"] == "osm" and osm["visible"] is False and osm["legend"] is None
