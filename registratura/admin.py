@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from registratura.models import Register, RegisterCounter, RegistryEntry
+from registratura.models import (
+    Department,
+    Document,
+    DocumentKind,
+    Register,
+    RegisterCounter,
+    RegistryEntry,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,3 +41,26 @@ class RegisterCounterAdmin(ReadOnlyAdmin):
 class RegistryEntryAdmin(ReadOnlyAdmin):
     list_display = ["label", "registered_at", "reference"]
     list_filter = ["register", "year"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "email", "active"]
+
+
+@admin.register(DocumentKind)
+class DocumentKindAdmin(admin.ModelAdmin):
+    """Legal deadlines are data: changed here when the law changes."""
+
+    list_display = ["name", "code", "deadline_days", "extended_deadline_days", "department"]
+    list_filter = ["active"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """Lines of the register book are written by the registratura pages and services."""
+
+    list_display = ["label", "direction", "channel", "kind", "status", "due_date"]
+    list_filter = ["direction", "channel", "status", "entry__register"]
+    search_fields = ["subject", "correspondent_name"]
+    list_select_related = ["entry__register", "kind"]

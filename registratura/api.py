@@ -19,7 +19,6 @@ from registratura import selectors
 from registratura.access import is_registry_officer
 from registratura.forms import OUTGOING_KINDS
 from registratura.models import Department, Document, DocumentKind, Register
-from registratura.seed import GENERAL_REGISTER
 from registratura.services import documents as services
 from registratura.services.uploads import AttachmentRefused
 
@@ -152,10 +151,6 @@ class DocumentKindSerializer(serializers.ModelSerializer):
         ]
 
 
-def _scan(upload) -> services.Scan | None:
-    return services.Scan(name=upload.name, data=upload.read()) if upload else None
-
-
 def _refused(exc: DjangoValidationError | AttachmentRefused) -> Response:
     if isinstance(exc, AttachmentRefused):
         return Response({"scan": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
@@ -219,23 +214,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         v = data.validated_data
         try:
-            document = services.register_incoming(
-                register=v.get("register") or GENERAL_REGISTER,
-                kind=v["kind"],
-                channel=v["channel"],
-                correspondent=services.Correspondent(
-                    name=v["correspondent_name"],
-                    address=v["correspondent_address"],
-                    contact=v["correspondent_contact"],
-                ),
-                subject=v["subject"],
-                pages=v["pages"],
-                department=v.get("department"),
-                assigned_to=v.get("assigned_to"),
-                scan=_scan(v.get("scan")),
-                notes=v["notes"],
-                user=request.user,
-            )
+            document = services.register_incoming_input(v, user=request.user)
         except (DjangoValidationError, AttachmentRefused) as exc:
             return _refused(exc)
         document = selectors.documents().get(pk=document.pk)
@@ -255,25 +234,8 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = AnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        if incoming.direction != Document.Direction.INCOMING:
-            return Response(
-                {"detail": "Se răspunde doar unui document de intrare."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
         try:
-            answer = services.register_outgoing(
-                in_reply_to=incoming,
-                channel=v["channel"],
-                correspondent=services.Correspondent(
-                    name=v.get("correspondent_name", incoming.correspondent_name),
-                    address=v.get("correspondent_address", incoming.correspondent_address),
-                    contact=v.get("correspondent_contact", incoming.correspondent_contact),
-                ),
-                subject=v["subject"],
-                resolves=v["resolves"],
-                scan=_scan(v.get("scan")),
-                user=request.user,
-            )
+            answer = services.register_outgoing_input(incoming, v, user=request.user)
         except (DjangoValidationError, AttachmentRefused) as exc:
             return _refused(exc)
         answer = selectors.documents().get(pk=answer.pk)

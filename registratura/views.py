@@ -34,10 +34,6 @@ class OfficerRequired(LoginRequiredMixin, UserPassesTestMixin):
         return is_registry_officer(self.request.user)
 
 
-def _scan(upload) -> services.Scan | None:
-    return services.Scan(name=upload.name, data=upload.read()) if upload else None
-
-
 def _errors_to_form(form, exc: ValidationError | AttachmentRefused) -> None:
     if isinstance(exc, AttachmentRefused):
         form.add_error("scan", str(exc))
@@ -90,23 +86,7 @@ class EntryCreateView(OfficerRequired, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                document = services.register_incoming(
-                    register=data["register"],
-                    kind=data["kind"],
-                    channel=data["channel"],
-                    correspondent=services.Correspondent(
-                        name=data["correspondent_name"],
-                        address=data["correspondent_address"],
-                        contact=data["correspondent_contact"],
-                    ),
-                    subject=data["subject"],
-                    pages=data["pages"],
-                    department=data["department"],
-                    assigned_to=data["assigned_to"],
-                    scan=_scan(data["scan"]),
-                    notes=data["notes"],
-                    user=request.user,
-                )
+                document = services.register_incoming_input(data, user=request.user)
             except (ValidationError, AttachmentRefused) as exc:
                 _errors_to_form(form, exc)
             else:
@@ -201,19 +181,7 @@ class AnswerView(OfficerRequired, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                answer = services.register_outgoing(
-                    in_reply_to=incoming,
-                    channel=data["channel"],
-                    correspondent=services.Correspondent(
-                        name=data["correspondent_name"],
-                        address=data["correspondent_address"],
-                        contact=data["correspondent_contact"],
-                    ),
-                    subject=data["subject"],
-                    resolves=data["resolves"],
-                    scan=_scan(data["scan"]),
-                    user=request.user,
-                )
+                answer = services.register_outgoing_input(incoming, data, user=request.user)
             except (ValidationError, AttachmentRefused) as exc:
                 _errors_to_form(form, exc)
             else:

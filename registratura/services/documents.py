@@ -8,8 +8,10 @@ the document row, so a failed entry (bad scan, invalid data) gives its number ba
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -34,6 +36,16 @@ class Correspondent:
     address: str = ""
     contact: str = ""
 
+    @classmethod
+    def from_input(cls, data: Mapping[str, Any], default: Document | None = None) -> Correspondent:
+        """From validated form or API input (`correspondent_*`), missing ones from `default`."""
+
+        def value(field: str) -> str:
+            fallback = getattr(default, f"correspondent_{field}", "") if default else ""
+            return data.get(f"correspondent_{field}") or fallback
+
+        return cls(name=value("name"), address=value("address"), contact=value("contact"))
+
 
 @dataclass(frozen=True)
 class Scan:
@@ -41,6 +53,10 @@ class Scan:
 
     name: str
     data: bytes
+
+    @classmethod
+    def from_upload(cls, upload) -> Scan | None:
+        return cls(name=upload.name, data=upload.read()) if upload else None
 
 
 def _require(user) -> None:
@@ -131,6 +147,23 @@ def register_incoming(
     document.save()
     _link_reference(document)
     return document
+
+
+def register_incoming_input(data: Mapping[str, Any], *, user) -> Document:
+    """A front-desk entry from validated form or API input (the same field names)."""
+    return register_incoming(
+        register=data.get("register") or GENERAL_REGISTER,
+        kind=data["kind"],
+        channel=data["channel"],
+        correspondent=Correspondent.from_input(data),
+        subject=data["subject"],
+        pages=data.get("pages"),
+        department=data.get("department"),
+        assigned_to=data.get("assigned_to"),
+        scan=Scan.from_upload(data.get("scan")),
+        notes=data.get("notes", ""),
+        user=user,
+    )
 
 
 def kind_for(*, code: str, name: str, deadline_days: int | None) -> DocumentKind:
@@ -249,6 +282,19 @@ def register_outgoing(
     if resolves:
         _resolve(in_reply_to, entry.registered_at)
     return document
+
+
+def register_outgoing_input(incoming: Document, data: Mapping[str, Any], *, user) -> Document:
+    """An answer from validated form or API input; the recipient defaults to the sender."""
+    return register_outgoing(
+        in_reply_to=incoming,
+        channel=data["channel"],
+        correspondent=Correspondent.from_input(data, default=incoming),
+        subject=data["subject"],
+        resolves=data.get("resolves", True),
+        scan=Scan.from_upload(data.get("scan")),
+        user=user,
+    )
 
 
 @transaction.atomic

@@ -188,6 +188,10 @@ def test_api_list_search_create_detail(scanned, officer):
     assert answer.json()["in_reply_to"] == body["number"]
     assert answer.json()["correspondent"]["name"] == "Elena API"
     assert api.get(f"{API}{body['id']}/").json()["status"] == "solutionat"
+    answer_to_answer = api.post(
+        f"{API}{answer.json()['id']}/answers/", {"channel": "email", "subject": "x"}, format="json"
+    )
+    assert answer_to_answer.status_code == 400 and "in_reply_to" in answer_to_answer.json()
 
 
 def test_schema_describes_the_register_api():
