@@ -425,6 +425,18 @@ class ApplicationViewSet(
         )
         return self._detail(application, role)
 
+    @extend_schema(request=s.ActionSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="reset-access-key")
+    def reset_access_key(self, request, public_id=None):
+        """A new tracking key for an applicant who lost theirs (identity checked by the
+        officer, who gives it as the reason); the old key stops working."""
+        application, _ = self._get(officer=True)
+        data = self._action_data(s.ActionSerializer)
+        application, key = services.reset_access_key(
+            application=application, user=request.user, reason=data["reason"]
+        )
+        return Response({"id": application.public_id, "access_key": key})
+
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def reassemble(self, request, public_id=None):

@@ -257,6 +257,7 @@ class ApplicationEvent(models.Model):
         ASSEMBLY_REQUESTED = "assembly_requested", _("dosar GIS solicitat")
         DOSSIER_CREATED = "dossier_created", _("dosar GIS generat")
         ASSEMBLY_FAILED = "assembly_failed", _("generarea dosarului a eșuat")
+        ACCESS_KEY_RESET = "access_key_reset", _("cheie de urmărire reemisă")
 
     class Role(models.TextChoices):
         APPLICANT = "solicitant", _("solicitant")

@@ -36,6 +36,7 @@ from permits.models import (
     IssuedAct,
 )
 from permits.services import register_book
+from permits.services.prerequisites import PrerequisiteMissing, check_prerequisite
 from permits.workflow import State, WorkflowConflict
 from registratura.models import RegistryEntry
 from registratura.services import numbering
@@ -399,6 +400,10 @@ def submit_application(
         raise _conflict(application, "depunere")
     _check_complete_for_submission(application)
     now = now or timezone.now()
+    try:
+        check_prerequisite(application, on=local_date(now))
+    except PrerequisiteMissing as exc:
+        raise PermitError(str(exc)) from exc
     _transition(application, "submit", "depunere")
     application.submitted_at = now
     entry = numbering.next_number(
@@ -440,6 +445,32 @@ def submit_application(
         from permits.services.assembly import request_assembly
 
         request_assembly(application=application, reason="registration", user=user)
+    return application, key
+
+
+@transaction.atomic
+def reset_access_key(*, application: Application, user, reason: str) -> tuple[Application, str]:
+    """A new tracking key for an applicant who lost theirs (the old one stops working at
+    once): given by an officer of the kind, who says how the applicant's identity was
+    checked; a public event, so the applicant sees it on the tracking page. The key itself
+    is never stored or recorded, only its hash."""
+    application = _locked(application.pk)
+    _require_officer(user, application)
+    if application.state == State.DRAFT:
+        raise PermitError("Cheia de urmărire se reemite doar pentru cererile depuse.")
+    if not reason.strip():
+        raise PermitError("Indicați cum a fost verificată identitatea solicitantului.")
+    key, application.access_key_hash = new_access_key()
+    Application.objects.filter(pk=application.pk).update(
+        access_key_hash=application.access_key_hash
+    )
+    record_event(
+        application=application,
+        action=Action.ACCESS_KEY_RESET,
+        user=user,
+        as_officer=True,
+        reason=reason,
+    )
     return application, key
 
 

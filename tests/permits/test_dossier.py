@@ -132,7 +132,12 @@ def test_failed_extracts_are_warnings_not_a_failed_dossier(
     assert "nu a putut fi generat" in pdf_text(path)
 
 
-def test_road_access_dossier_has_km_and_the_acord_draft(make_application, road_parcel, media):
+def test_road_access_dossier_has_km_and_the_acord_draft(
+    make_application, road_parcel, media, officer
+):
+    cu = _registered(make_application, road_parcel)  # the acord prealabil needs a valid CU
+    services.take_in_review(application=cu, user=officer)
+    services.issue(application=cu, user=officer)
     application = _registered(
         make_application,
         road_parcel,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from permits.models import Applicant, Application, Attachment
+from permits.services.attachments import add_attachment
 
 from . import files
 from .conftest import APPLICANT
@@ -190,6 +191,8 @@ def test_officer_list_filters_and_who_sees_what(
     on_plain, _ = make_application()
     on_road, _ = make_application(parcel=road_parcel)
     road_kind, _ = make_application(kind="acord-prealabil", parcel=plain_parcel)
+    # an acord prealabil needs a valid CU: here its copy is attached
+    add_attachment(application=road_kind, name="cu.pdf", data=files.pdf(), document_code="cu")
     from permits.services import applications as services
 
     for application in (on_plain, on_road, road_kind):

@@ -136,11 +136,13 @@ def test_validity_and_single_extension(make_application, officer):
 def test_ac_validity_is_twelve_months_and_acts_have_their_own_registers(make_application, officer):
     cu, _ = make_application()
     ac, _ = make_application(kind="ac", purpose="")
-    for application in (cu, ac):
-        services.submit_application(application=application, now=at(date(2031, 5, 5)))
-        services.take_in_review(application=application, user=officer)
-    ac_act = services.issue(application=ac, user=officer, now=at(date(2031, 5, 6)))
+    services.submit_application(application=cu, now=at(date(2031, 5, 5)))
+    services.take_in_review(application=cu, user=officer)
     cu_act = services.issue(application=cu, user=officer, now=at(date(2031, 5, 6)))
+    # an AC needs a valid CU of the same property (issued here, or its copy attached)
+    services.submit_application(application=ac, now=at(date(2031, 5, 6)))
+    services.take_in_review(application=ac, user=officer)
+    ac_act = services.issue(application=ac, user=officer, now=at(date(2031, 5, 6)))
     assert ac_act.validity_months == 12 and ac_act.valid_until == date(2032, 5, 6)
     assert ac_act.registration.label == "AC-1/2031"
     assert cu_act.registration.label == "CU-1/2031"
