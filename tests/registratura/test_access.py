@@ -202,3 +202,11 @@ def test_schema_describes_the_register_api():
     assert "/api/registratura/documents/{id}/answers/" in paths
     parameters = {p["name"] for p in paths["/api/registratura/documents/"]["get"]["parameters"]}
     assert {"number", "date_from", "date_to", "sender", "subject", "status"} <= parameters
+
+
+def test_pages_are_romanian_by_default_and_translated(client, officer):
+    client.force_login(officer)
+    romanian = client.get(reverse("registratura:list")).content.decode()
+    assert "Registrul de intrare-ieșire" in romanian
+    english = client.get(reverse("registratura:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Incoming and outgoing register" in english and "Front-desk registration" in english
