@@ -9,7 +9,7 @@ import GeoJSON from 'ol/format/GeoJSON.js';
 import { Style, Stroke, Fill, Circle as CircleStyle } from 'ol/style.js';
 import { boot } from './permits.js';
 import { gettext, interpolate } from './lib/i18n.js';
-import { h, clear, csrfToken, fetchJSON } from './lib/dom.js';
+import { h, clear, csrfToken, fetchJSON, languageHeader } from './lib/dom.js';
 import { formatDate, formatNumber } from './lib/format.js';
 import { createMap, readConfig } from './map/mapview.js';
 import { availableActions } from './lib/workflow.js';
@@ -245,13 +245,13 @@ async function act(action, body) {
   const response = await fetch(`${apiUrl}${action.path}/`, {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken() },
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(), ...languageHeader() },
     body: JSON.stringify({ ...body, revision: app.revision }),
   });
   const data = await response.json().catch(() => ({}));
   if (response.status === 409) {
+    await load(); // first the current state, then the message about it
     showMessage('conflict', `${gettext('Alt funcționar a acționat între timp; pagina arată acum starea actuală.')} ${data.detail || ''}`);
-    await load();
     return;
   }
   if (response.status === 400) {

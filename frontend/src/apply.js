@@ -8,7 +8,7 @@ import Draw from 'ol/interaction/Draw.js';
 import { Style, Stroke, Fill, Circle as CircleStyle } from 'ol/style.js';
 import { boot, readDraft, DRAFT_KEY } from './permits.js';
 import { gettext, interpolate } from './lib/i18n.js';
-import { h, clear, csrfToken, fetchJSON, postJSON } from './lib/dom.js';
+import { h, clear, csrfToken, fetchJSON, postJSON, languageHeader } from './lib/dom.js';
 import { formatDate } from './lib/format.js';
 import { createMap, readConfig, onKeyboardIdentify } from './map/mapview.js';
 import {
@@ -357,7 +357,7 @@ async function submit(event) {
   result.textContent = gettext('Se depune cererea…');
   let response;
   try {
-    response = await fetch(urls.file, { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': csrfToken() }, body });
+    response = await fetch(urls.file, { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': csrfToken(), ...languageHeader() }, body });
   } catch {
     result.textContent = '';
     showSummary([gettext('Conexiunea a eșuat. Datele completate au rămas în formular; încercați din nou.')]);

@@ -240,10 +240,15 @@ def orm(django_db_blocker) -> Iterator[None]:
     """Database access from a browser test: Playwright's sync API keeps an event loop in
     this thread, and the ORM calls made here are synchronous. Writes commit (the live
     server must see them)."""
+    from django.db import connections
+
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with django_db_blocker.unblock():
             yield
+            # opened in Playwright's context, so pytest-django would not close it and the
+            # test database could not be dropped at the end
+            connections.close_all()
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 

@@ -34,11 +34,18 @@ export function csrfToken() {
   return input ? input.value : '';
 }
 
+/** The page's language for the API (its labels and messages): Django would otherwise
+ * follow the browser's Accept-Language, while the pages are Romanian unless chosen. */
+export function languageHeader() {
+  const lang = (typeof document !== 'undefined' && document.documentElement.lang) || 'ro';
+  return { 'Accept-Language': lang };
+}
+
 export async function fetchJSON(url, options = {}) {
   const response = await fetch(url, {
     credentials: 'same-origin',
-    headers: { Accept: 'application/json', ...(options.headers || {}) },
     ...options,
+    headers: { Accept: 'application/json', ...languageHeader(), ...(options.headers || {}) },
   });
   if (!response.ok) {
     const error = new Error(`${response.status} ${url}`);
@@ -60,6 +67,7 @@ export async function postJSON(url, body) {
     headers: {
       'Content-Type': 'application/json',
       'X-CSRFToken': csrfToken(),
+      ...languageHeader(),
     },
     body: JSON.stringify(body),
   });
