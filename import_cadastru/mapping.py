@@ -463,7 +463,7 @@ def convert_array(column: Column, values) -> tuple[list[str], dict[int, str]]:
                 and "\n" not in text
                 and "\r" not in text
             ):
-                append(text.translate(CEDILLA))
+                append(text if text.isascii() else text.translate(CEDILLA))
                 continue
         try:
             append(copy_text(convert(v)))

@@ -38,7 +38,7 @@ from layers.models import UrbanPlan
 from layers.services import rebuild_road_zones
 
 SLICE = 25_000  # features per read
-PARALLEL_SLICES = 12  # from this many slices (300k features) on, read in worker processes
+PARALLEL_SLICES = 4  # from this many slices (100k features) on, read in worker processes
 SEQ_FILE_STRIDE = 10**10  # seq = file index * stride + feature index
 
 # md5 prefixes of the stored parcel geometries, as the readers look them up
