@@ -53,27 +53,22 @@ def known_geometries(geometry) -> tuple[np.ndarray, list[str | None]]:
     stored parcel of the same key and fetches the geometry again when they differ.
     """
     n = len(geometry)
-    digests: list[str | None] = [None] * n
     if _known is None or not len(_known):
-        return np.zeros(n, dtype=bool), digests
-    prefixes = np.zeros(n, dtype=np.int64)
-    present = np.zeros(n, dtype=bool)
+        return np.zeros(n, dtype=bool), [None] * n
+    # the storage form: a Polygon becomes a one-part MultiPolygon; other types (and
+    # big-endian WKB) cannot be byte-equal to a stored geometry
+    storage = [
+        (_AS_MULTI + g if g[:5] == _POLYGON else g if g[:5] == _MULTIPOLYGON else b"")
+        if g is not None
+        else b""
+        for g in geometry
+    ]
     md5 = hashlib.md5
-    for i, wkb in enumerate(geometry):
-        if wkb is None:
-            continue
-        head = wkb[:5]
-        if head == _POLYGON:
-            wkb = _AS_MULTI + wkb
-        elif head != _MULTIPOLYGON:
-            continue
-        digest = md5(wkb).digest()
-        prefixes[i] = int.from_bytes(digest[:8], "big", signed=True)
-        present[i] = True
-        digests[i] = digest.hex()
-    where = np.searchsorted(_known, prefixes)
-    hit = present & (_known[np.minimum(where, len(_known) - 1)] == prefixes)
-    return hit, [d if h else None for d, h in zip(digests, hit.tolist(), strict=True)]
+    digests = [md5(g).digest() for g in storage]
+    prefixes = np.frombuffer(b"".join([d[:8] for d in digests]), dtype=">i8").astype(np.int64)
+    where = np.minimum(np.searchsorted(_known, prefixes), len(_known) - 1)
+    hit = (_known[where] == prefixes) & np.array([bool(g) for g in storage], dtype=bool)
+    return hit, [d.hex() if h else None for d, h in zip(digests, hit.tolist(), strict=True)]
 
 
 def read_slice(part: Slice) -> tuple[list[str], list[dict], int]:
