@@ -183,6 +183,7 @@ def _print_mapfile(
         online_resource=settings.OWS_ONLINE_RESOURCE,
         name="tiparire",
         out_dir=out_dir,
+        with_extents=False,  # the extent is the print's; scanning each view cost seconds
     )
     base = base.replace("  RESOLUTION 96\n", f"  RESOLUTION {dpi}\n", 1)
     base = base.replace("  OUTPUTFORMAT", "\n".join(_PRINT_OUTPUTFORMATS) + "\n  OUTPUTFORMAT", 1)

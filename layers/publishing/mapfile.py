@@ -129,10 +129,22 @@ def _raster_path(layer: Layer) -> Path:
 
 
 def render_mapfile(
-    *, layers: list[Layer], db: OwsDatabase, online_resource: str, name: str, out_dir: Path
+    *,
+    layers: list[Layer],
+    db: OwsDatabase,
+    online_resource: str,
+    name: str,
+    out_dir: Path,
+    with_extents: bool = True,
 ) -> str:
-    """The mapfile text for these layers (bottom to top in registry order)."""
-    extents = [e for e in (_layer_extent(layer) for layer in layers) if e]
+    """The mapfile text for these layers (bottom to top in registry order).
+
+    Each layer's EXTENT is its data's (one ST_Extent scan per view: about a second for
+    1M parcels); `with_extents=False` leaves them out for renders given their extent
+    (print extracts), where they only cost time.
+    """
+    layer_extents = {layer.pk: _layer_extent(layer) if with_extents else None for layer in layers}
+    extents = [e for e in layer_extents.values() if e]
     if extents:
         extent = (
             min(e[0] for e in extents),
@@ -207,12 +219,17 @@ def render_mapfile(
         "  END",
     ]
     for layer in layers:
-        out.extend(_render_layer(layer, db, out_dir))
+        out.extend(_render_layer(layer, db, out_dir, layer_extents[layer.pk]))
     out.append("END")
     return "\n".join(out) + "\n"
 
 
-def _render_layer(layer: Layer, db: OwsDatabase, out_dir: Path) -> list[str]:
+def _render_layer(
+    layer: Layer,
+    db: OwsDatabase,
+    out_dir: Path,
+    extent: tuple[float, float, float, float] | None,
+) -> list[str]:
     group_title = GROUP_TITLES.get(layer.group, layer.group)
     out = [
         "  LAYER",
@@ -254,7 +271,6 @@ def _render_layer(layer: Layer, db: OwsDatabase, out_dir: Path) -> list[str]:
     else:
         items = ",".join(layer.queryable_attributes)
         geom_type = {"polygon": "POLYGON", "line": "LINE", "point": "POINT"}[layer.geometry_type]
-        extent = _layer_extent(layer)
         out += [
             f"    TYPE {geom_type}",
             "    CONNECTIONTYPE POSTGIS",

@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.contrib.gis.geos import Polygon
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from layers.models import Layer, Parcel
@@ -122,3 +124,13 @@ def test_enlarged_orthophoto_is_resampled_nearest(house_plot):
     # 1 m pixels shown at 2.1 m per print pixel (1:25 000): averaged
     at_25k = extracts._print_mapfile(house_plot.geom, None, layers, 25_000, 300)
     assert "RESAMPLE=AVERAGE" in at_25k and "RESAMPLE=NEAREST" not in at_25k
+
+
+def test_print_mapfile_scans_no_layer_extent(house_plot):
+    """The print gives MapServer its extent: an ST_Extent scan per view (about a second for
+    1M parcels) would only cost time."""
+    layers = list(Layer.objects.filter(enabled=True).prefetch_related("classes"))
+    with CaptureQueriesContext(connection) as queries:
+        text = extracts._print_mapfile(house_plot.geom, None, layers, 500, 300)
+    assert not any("ST_Extent" in q["sql"] for q in queries.captured_queries)
+    assert "ows_extent" not in text and "parcele" in text
