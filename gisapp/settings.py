@@ -150,6 +150,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "static"), "collected static files")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media"), "uploads and dossiers")
+# Files appear under their name only when completely written (gisapp/storage.py).
+STORAGES = {
+    "default": {"BACKEND": "gisapp.storage.AtomicFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
