@@ -24,7 +24,7 @@ RANK_CANDIDATES = 1000
 # Pages with all the words of a phrase query ("anexă locuință") read to check the phrase:
 # two common words are together on most pages, the phrase on few. Beyond this many, the
 # answer is the phrase's matches among them (`truncated` says so).
-SCAN_BUDGET = 5000
+SCAN_BUDGET = 2000
 SEARCH_LIMIT = 20
 _MARK_START, _MARK_END = "\x02", "\x03"
 _ACT_NUMBER = re.compile(
@@ -46,7 +46,9 @@ WITH q AS (
 cand AS (
     SELECT p.id, p.document_id, p.number, p.tsv
     FROM arhiva_archivepage p, q
-    WHERE p.tsv @@ q.words /*VISIBLE*/
+    -- the tsquery as a constant (not q.words): the planner then knows how common the
+    -- words are and reads the table in order for a word on most pages, the index otherwise
+    WHERE p.tsv @@ websearch_to_tsquery(%s::regconfig, %s) /*VISIBLE*/
     LIMIT %s
 ),
 hits AS (
@@ -65,7 +67,10 @@ SELECT t.document_id, t.number, t.rank,
        ts_headline(%s::regconfig, p.text, q.query,
            'MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … ", '
            || 'StartSel=' || chr(2) || ', StopSel=' || chr(3)),
-       (SELECT count(*) FROM hits), (SELECT count(*) FROM cand)
+       (SELECT count(*) FROM hits),
+       -- only a phrase query reads all its candidates; the others stop at the hits needed
+       CASE WHEN q.words = q.query THEN false
+            ELSE EXISTS (SELECT 1 FROM cand OFFSET %s) END
 FROM top t JOIN arhiva_archivepage p ON p.id = t.id, q
 ORDER BY t.rank DESC, t.document_id
 """
@@ -136,16 +141,19 @@ def search_text(
                 words,
                 TS_CONFIG,
                 words.replace('"', " "),  # the same words without phrases
+                TS_CONFIG,
+                words.replace('"', " "),
                 *doc_params,
                 SCAN_BUDGET,
                 RANK_CANDIDATES + 1,
                 limit,
                 TS_CONFIG,
+                SCAN_BUDGET - 1,
             ],
         )
         rows = cursor.fetchall()
     hits = [Hit(r[0], r[1], float(r[2]), _headline_html(r[3])) for r in rows]
-    truncated = bool(rows) and (rows[0][4] > RANK_CANDIDATES or rows[0][5] >= SCAN_BUDGET)
+    truncated = bool(rows) and (rows[0][4] > RANK_CANDIDATES or rows[0][5])
     return SearchResult(hits=hits, truncated=truncated)
 
 
