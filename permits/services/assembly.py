@@ -42,6 +42,10 @@ EXTRACT_KINDS = {
     "urbanism": ("incadrare", "situatie"),
     "drumuri": ("incadrare", "situatie", "acces"),
 }
+# The extract's frame on the page (mm): A4 less the margins of permits/pdf/base.html
+# (210 - 20 - 16 = 174 mm of text width) and the frame's border; printed at this size the
+# stated scale is exact.
+FRAME_MM = (170, 130)
 EXTRACT_TITLES = {
     "incadrare": "Plan de încadrare în zonă",
     "situatie": "Plan de situație",
@@ -62,6 +66,10 @@ class ExtractImage:
     dpi: int
     width_px: int
     height_px: int
+
+    @property
+    def width_mm(self) -> float:
+        return round(self.width_px / self.dpi * 25.4, 2)
 
     @property
     def url(self) -> str:
@@ -265,7 +273,14 @@ class ExtractsInProgress:
                 center = application.access_point
             self.kinds.append(kind)
             specs.append(
-                {"subject": subject, "kind": kind, "center": center, "image_format": "jpeg"}
+                {
+                    "subject": subject,
+                    "kind": kind,
+                    "center": center,
+                    "image_format": "jpeg",
+                    "width_mm": FRAME_MM[0],
+                    "height_mm": FRAME_MM[1],
+                }
             )
         if not specs:
             return

@@ -113,7 +113,8 @@ def test_map_extracts_are_in_the_dossier(make_application, road_parcel, media):
     images = pdf_images(path)
     assert len(images) == 2  # plan de încadrare + plan de situație
     # at 300 dpi, embedded as the JPEG MapServer wrote (no re-compression in WeasyPrint)
-    assert all((i["width"], i["height"], i["enc"]) == ("2126", "1535", "jpeg") for i in images)
+    # 170 × 130 mm: the frame fits the page's text width (A4 less the margins)
+    assert all((i["width"], i["height"], i["enc"]) == ("2008", "1535", "jpeg") for i in images)
     text = pdf_text(path)
     assert "Plan de încadrare în zonă" in text and "Plan de situație" in text
     assert "scara 1:" in text
