@@ -124,7 +124,9 @@ def normalise(
     parcel and the action (new / same / changed / rejected), then mark duplicates.
 
     A staged geometry equal to the stored one is valid (the table's constraint says so),
-    so validity is only computed for the others: a no-change re-import skips it.
+    so validity is only computed for the others: a no-change re-import skips it. Equal
+    means the same WKB, compared by md5 with the stored geom_md5, so the join with the
+    stored parcels carries no geometry.
     `shape` converts closed lines (DXF) to polygons; inputs known to hold polygons skip it.
     """
     spatial = (
@@ -168,7 +170,8 @@ def normalise(
             SELECT u.*, p0.id AS pid,
                    u.left_out AND p0.geom_md5 IS NOT DISTINCT FROM u.geom_md5 AS kept,
                    CASE WHEN u.left_out THEN p0.geom_md5 IS NOT DISTINCT FROM u.geom_md5
-                        ELSE COALESCE(p0.geom = u.m1, false) END AS same_geom
+                        WHEN p0.id IS NULL OR u.m1 IS NULL THEN false
+                        ELSE p0.geom_md5 = md5(ST_AsBinary(u.m1)) END AS same_geom
             FROM u LEFT JOIN layers_parcel p0
               ON p0.uat_id = u.uat_id AND p0.cadastral_number = u.cadastral_number
             OFFSET 0
