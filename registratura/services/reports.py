@@ -13,7 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -92,7 +92,16 @@ def _rows(day: date, register: str | None) -> list[list[str]]:
 
 
 def register_book_csv(*, day: date, register: str | None = None) -> bytes:
-    """UTF-8 with BOM and semicolons: opens correctly in a Romanian spreadsheet."""
+    """UTF-8 with BOM and semicolons: opens correctly in a Romanian spreadsheet.
+
+    The register book is an official record: always in the institution's language
+    (LANGUAGE_CODE), whatever language the request that asked for it was in.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _book_csv(day, register)
+
+
+def _book_csv(day: date, register: str | None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -108,6 +117,12 @@ class BookPdf:
 
 
 def register_book_pdf(*, day: date, register: str | None = None) -> BookPdf:
+    """The day's register book as PDF, in the institution's language (see the CSV)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _book_pdf(day, register)
+
+
+def _book_pdf(day: date, register: str | None) -> BookPdf:
     rows = _rows(day, register)
     html = render_to_string(
         "registratura/pdf/register_book.html",

@@ -9,6 +9,7 @@ import subprocess
 from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import translation
 
 from registratura.services import documents as services
 from registratura.services import reports
@@ -42,8 +43,11 @@ def day_book(incoming, clerk):
     return {"before": before, "first": first, "second": second, "answer": answer, "after": after}
 
 
-def test_csv_lists_the_day_in_number_order(day_book):
-    data = reports.register_book_csv(day=DAY)
+@pytest.mark.parametrize("request_language", ["ro", "en"])
+def test_csv_lists_the_day_in_number_order(day_book, request_language):
+    # The book is an official record in Romanian even when asked for from an English page.
+    with translation.override(request_language):
+        data = reports.register_book_csv(day=DAY)
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == reports.COLUMNS
