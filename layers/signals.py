@@ -6,19 +6,49 @@ Only single edits (admin, API) go through here; bulk imports call
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from layers.models import CountyRoad, Intravilan, Layer, RoadZoneRule, StyleClass
+from layers.models import CountyRoad, Intravilan, Layer, Parcel, RoadZoneRule, StyleClass
 from layers.services import rebuild_road_zones, roads_near
 
 # Sent by whoever changes the cadastre in bulk (imports), after the commit, with
 # `parcel_ids`: the parcels created or changed, and `parcel_keys`: (UAT SIRUTA, cadastral
 # number) pairs of parcels created, changed or deleted (a deleted parcel has no id left to
 # send). Higher apps (permits) listen to flag stale analyses.
+logger = logging.getLogger(__name__)
+
 cadastre_changed = Signal()
+
+
+def _announce_after_commit(**changes) -> None:
+    """Send `cadastre_changed` once the edit is committed; a failing listener is logged,
+    never allowed to undo the edit (the same contract as imports)."""
+
+    def send() -> None:
+        for receiver_, result in cadastre_changed.send_robust(sender=Parcel, **changes):
+            if isinstance(result, Exception):
+                logger.error("cadastre_changed receiver %r failed", receiver_, exc_info=result)
+
+    transaction.on_commit(send)
+
+
+@receiver(post_save, sender=Parcel)
+def parcel_saved(sender, instance: Parcel, raw: bool = False, **kwargs) -> None:
+    """A parcel edited one at a time (admin): its open applications need a new analysis."""
+    if not raw:
+        _announce_after_commit(parcel_ids=[instance.pk])
+
+
+@receiver(post_delete, sender=Parcel)
+def parcel_deleted(sender, instance: Parcel, **kwargs) -> None:
+    """A deleted parcel has no id left to match: name it by UAT SIRUTA + cadastral number."""
+    key = (instance.uat.siruta, instance.cadastral_number)
+    _announce_after_commit(parcel_keys=[key])
 
 
 @receiver(post_save, sender=CountyRoad)

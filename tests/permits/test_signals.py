@@ -114,3 +114,31 @@ def test_parcel_deleted_by_an_import_flags_applications_by_its_key(
     assert on_it.assembly_runs.filter(status=AssemblyRun.Status.QUEUED).count() == 1
     same_number_other_uat.refresh_from_db()
     assert not same_number_other_uat.needs_reanalysis
+
+
+def test_a_parcel_deleted_or_edited_by_hand_flags_its_applications(
+    make_application, plain_parcel, django_capture_on_commit_callbacks
+):
+    """Single edits (admin) announce the change themselves, after the commit: a deleted
+    parcel by its UAT + cadastral number, an edited one by its id."""
+    from layers.models import Parcel
+
+    on_it, _ = make_application()
+    on_it, _ = services.submit_application(application=on_it)
+    AssemblyRun.objects.update(status=AssemblyRun.Status.DONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        Parcel.objects.get(pk=plain_parcel.pk).delete()
+    on_it.refresh_from_db()
+    assert on_it.needs_reanalysis
+    event = on_it.events.get(action=ApplicationEvent.Action.CADASTRE_CHANGED)
+    key = (plain_parcel.uat.siruta, plain_parcel.cadastral_number)
+    assert event.data["cadastral_numbers"] == [f"{key[1]} (UAT {key[0]})"]
+
+    edited, _ = make_application(parcel=Parcel.objects.order_by("pk").first())
+    edited, _ = services.submit_application(application=edited)
+    parcel = edited.parcels.get().parcel
+    with django_capture_on_commit_callbacks(execute=True):
+        parcel.legal_area = (parcel.legal_area or 0) + 1
+        parcel.save()
+    edited.refresh_from_db()
+    assert edited.needs_reanalysis
