@@ -331,9 +331,9 @@ def test_tracking_page_answers_a_wrong_key_without_details(page, live):
 
 @pytest.mark.django_db
 def test_officers_navigation_only_for_officers(client, officer, django_user_model):
-    """The officers' links (map, work queue, imports) appear only to officers; a database
-    test in this module also makes pytest-django create the test database the browser
-    stack runs on when the module runs alone."""
+    """The officers' links (map, work queue, imports, archive, register) appear only to
+    officers; a database test in this module also makes pytest-django create the test
+    database the browser stack runs on when the module runs alone."""
     assert 'href="/import/"' not in client.get("/portal/").content.decode()
     citizen = django_user_model.objects.create_user("cetatean.nav", password="x-parola-lunga")
     client.force_login(citizen)
@@ -341,3 +341,7 @@ def test_officers_navigation_only_for_officers(client, officer, django_user_mode
     client.force_login(officer)
     page = client.get("/portal/").content.decode()
     assert 'href="/import/"' in page and 'href="/harta/cereri/"' in page
+    assert 'href="/arhiva/"' in page and 'href="/registratura/"' in page
+    client.force_login(citizen)
+    page = client.get("/portal/").content.decode()
+    assert 'href="/arhiva/"' not in page and 'href="/registratura/"' not in page
