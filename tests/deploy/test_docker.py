@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -65,3 +66,16 @@ def test_nginx_config_is_the_generated_one():
     assert "server web:8001" in config and "server ows:9000" in config
     assert "auth_request /_ows_auth" in config
     assert "location /static/ { alias /var/lib/gisapp/static/" in config
+
+
+def test_the_image_holds_every_app_and_the_system_tools_they_call():
+    """Each package pyproject installs is copied into the build stage, and the runtime stage
+    has the Debian tools the apps run (OCR for the archive, pdftotext, MapServer)."""
+    builder = DOCKERFILE.split("AS builder")[1].split("AS runtime")[0]
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    for package in include["packages"]["find"]["include"]:
+        name = package.rstrip("*")
+        assert f"COPY {name} {name}" in builder, name
+    runtime = DOCKERFILE.split("AS runtime")[1].split("AS nginx")[0]
+    for tool in ("ocrmypdf", "tesseract-ocr-ron", "poppler-utils", "mapserver-bin"):
+        assert tool in runtime, tool
