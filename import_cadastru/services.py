@@ -223,8 +223,9 @@ def run_import(
                 transaction.set_rollback(True)
             else:
                 if applied.parcel_ids:
-                    ids, run_id = list(applied.parcel_ids), run.pk
-                    transaction.on_commit(lambda: announce_changes(ids, run_id))
+                    ids, keys = list(applied.parcel_ids), list(applied.parcel_keys or ())
+                    run_id = run.pk
+                    transaction.on_commit(lambda: announce_changes(ids, run_id, keys))
                 run.save()
         if request.dry_run:
             run.save()  # the data was rolled back, not the record
@@ -237,14 +238,16 @@ def run_import(
         raise
 
 
-def announce_changes(parcel_ids: list[int], run_id: int) -> None:
+def announce_changes(
+    parcel_ids: list[int], run_id: int, parcel_keys: list[tuple[int, str]] = ()
+) -> None:
     """Tell listeners (permits) which parcels the committed import created or changed.
 
     Sent after the commit, never inside the import's transaction: a listener that fails
     must not undo an import that is otherwise complete, so its error is only logged.
     """
     for receiver, result in cadastre_changed.send_robust(
-        sender=ImportRun, parcel_ids=parcel_ids, import_run_id=run_id
+        sender=ImportRun, parcel_ids=parcel_ids, parcel_keys=parcel_keys, import_run_id=run_id
     ):
         if isinstance(result, Exception):
             logger.error(

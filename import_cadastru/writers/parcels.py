@@ -444,6 +444,7 @@ class Applied:
     unchanged: int = 0
     rejected: int = 0
     parcel_ids: list[int] | None = None
+    parcel_keys: list[tuple[int, str]] | None = None  # (UAT SIRUTA, cadastral number)
 
 
 def _bulk_target(cursor, new: int) -> bool:
@@ -484,14 +485,19 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
         analyze(cursor, TOUCHED)
         for statement in _SUBRECORDS:
             cursor.execute(statement)
-    cursor.execute("SELECT parcel_id FROM imp_touched ORDER BY parcel_id")
-    ids = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        "SELECT t.parcel_id, u.siruta, t.cadastral_number FROM imp_touched t "
+        "JOIN layers_uat u ON u.id = t.uat_id ORDER BY t.parcel_id"
+    )
+    rows = cursor.fetchall()
+    ids = [row[0] for row in rows]
     return Applied(
         created=by_action.get("new", 0),
         updated=by_action.get("changed", 0),
         unchanged=by_action.get("same", 0),
         rejected=by_action.get("rejected", 0),
         parcel_ids=ids,
+        parcel_keys=[(siruta, cad) for _id, siruta, cad in rows],
     )
 
 

@@ -267,8 +267,8 @@ def test_failing_receiver_loses_no_import_and_others_see_changed_parcels(
     def failing(sender, **kwargs):
         raise RuntimeError("listener down")
 
-    def recording(sender, parcel_ids, **kwargs):
-        received.append(sorted(parcel_ids))
+    def recording(sender, parcel_ids, parcel_keys, **kwargs):
+        received.append((sorted(parcel_ids), sorted(parcel_keys)))
 
     cadastre_changed.connect(failing)
     cadastre_changed.connect(recording)
@@ -283,7 +283,7 @@ def test_failing_receiver_loses_no_import_and_others_see_changed_parcels(
         cadastre_changed.disconnect(recording)
     assert result.code == 0, result.out + result.err
     block = Parcel.objects.get(cadastral_number="60102")
-    assert received == [sorted([parcel.pk, block.pk])]
+    assert received == [(sorted([parcel.pk, block.pk]), [(900001, "60101"), (900001, "60102")])]
     parcel.refresh_from_db()
     assert parcel.version == 2 and ParcelVersion.objects.filter(parcel=parcel).count() == 1
     run = ImportRun.objects.latest("pk")
