@@ -166,7 +166,28 @@ export async function track(urls, number, key, box) {
           data.events.map((e) => h('li', {}, `${e.at ? e.at.slice(0, 16).replace('T', ' ') : ''} – ${e.action_label}${e.state_label ? ` (${e.state_label})` : ''}`)),
         )
       : null,
+    data.act && data.state === 'issued' && urls.applications ? actDownload(urls, data, key) : null,
   );
+}
+
+/** The issued act (its dossier PDF) for the applicant: the access key travels in a header,
+ * never in a URL, so the file is fetched here and handed to the browser as a download. */
+function actDownload(urls, data, key) {
+  const status = h('span', { role: 'status', class: 'muted' });
+  const button = h('button', { type: 'button', dataset: { testid: 'track-act' } }, `${gettext('Descarcă actul emis (PDF)')} – ${data.act.number}`);
+  button.addEventListener('click', async () => {
+    status.textContent = '';
+    const response = await fetch(`${urls.applications}${data.id}/dossier/`, { headers: { 'X-Access-Key': key } });
+    if (!response.ok) {
+      status.textContent = gettext('Actul nu poate fi descărcat acum.');
+      return;
+    }
+    const link = h('a', { href: URL.createObjectURL(await response.blob()), download: `${data.act.number.replace(/\//g, '-')}.pdf` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
+  return h('p', {}, button, ' ', status);
 }
 
 export function readDraft(storage = window.sessionStorage) {

@@ -298,8 +298,15 @@ def test_citizen_files_a_cu_and_the_officer_handles_it(
         state = page.locator("[data-testid=track-result] [data-field=state]")
         state.wait_for()
         assert state.inner_text() == "act emis"
+        # the issued act as PDF, fetched with the access key (never put in a URL)
+        with page.expect_download() as download:
+            page.click("[data-testid=track-act]")
+        with open(download.value.path(), "rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"
+        assert download.value.suggested_filename.startswith("CU-")
     finally:
         context.close()
+    assert not page.js_errors, page.js_errors
 
 
 def test_a_petition_is_filed_without_a_map_and_found_by_its_number(
