@@ -4,6 +4,7 @@ search by registration number)."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from layers.access import is_officer
 from permits.models import Application
@@ -27,7 +28,7 @@ def parse_parcel_ref(ref: str) -> tuple[int, str]:
     """'<siruta>:<cadastral number>' as the map writes it."""
     siruta, sep, number = (ref or "").partition(":")
     if not sep or not siruta.strip().isdigit() or not number.strip():
-        raise BadFilter("parcel: se așteaptă <SIRUTA>:<număr cadastral>, ex. 900001:50038")
+        raise BadFilter(_("parcel: se așteaptă <SIRUTA>:<număr cadastral>, ex. 900001:50038"))
     return int(siruta), number.strip()
 
 
@@ -40,7 +41,7 @@ def parse_registration(text: str) -> tuple[str | None, int, int]:
     number, sep, year = text.partition("/")
     if sep and number.isdigit() and year.isdigit() and len(year) == 4:
         return None, int(number), int(year)
-    raise BadFilter("registration: se așteaptă numărul afișat, ex. U-12/2026")
+    raise BadFilter(_("registration: se așteaptă numărul afișat, ex. U-12/2026"))
 
 
 def applications_for_officer(
@@ -64,7 +65,7 @@ def applications_for_officer(
         qs = qs.filter(kind__code=kind)
     if uat:
         if not uat.isdigit():
-            raise BadFilter("uat: codul SIRUTA este numeric")
+            raise BadFilter(_("uat: codul SIRUTA este numeric"))
         qs = qs.filter(parcels__siruta=int(uat))
     if parcel:
         siruta, number = parse_parcel_ref(parcel)

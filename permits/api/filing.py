@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from permits.api.serializers import ApplicationInputSerializer
@@ -25,7 +26,7 @@ class FilingSerializer(serializers.Serializer):
         try:
             data = json.loads(value)
         except ValueError as exc:
-            raise serializers.ValidationError("JSON invalid.") from exc
+            raise serializers.ValidationError(_("JSON invalid.")) from exc
         inner = ApplicationInputSerializer(data=data)
         inner.is_valid(raise_exception=True)
         return dict(inner.validated_data)

@@ -7,6 +7,7 @@ import json
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from layers.api import CRS_ALIASES, parse_geojson
@@ -63,7 +64,7 @@ class ApplicantInputSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if not self.partial and not (attrs.get("email") or attrs.get("phone")):
-            raise serializers.ValidationError("Indicați un e-mail sau un telefon de contact.")
+            raise serializers.ValidationError(_("Indicați un e-mail sau un telefon de contact."))
         return attrs
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -121,7 +122,9 @@ class ApplicationViewSet(
         if officer and role != "officer":
             if not self.request.user.is_authenticated:
                 raise NotAuthenticated()
-            raise PermissionDenied("Doar funcționarii compartimentului pot face această acțiune.")
+            raise PermissionDenied(
+                _("Doar funcționarii compartimentului pot face această acțiune.")
+            )
         return application, role
 
     def _detail(self, application: Application, role: str, code: int = 200) -> Response:
@@ -236,7 +239,7 @@ class ApplicationViewSet(
     def partial_update(self, request, *args, **kwargs):
         application, role = self._get()
         if role != "applicant":
-            raise PermissionDenied("Ciorna se modifică doar de solicitant.")
+            raise PermissionDenied(_("Ciorna se modifică doar de solicitant."))
         serializer = s.ApplicationInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -266,7 +269,7 @@ class ApplicationViewSet(
         from permits.services.attachments import max_bytes
 
         if upload.size > max_bytes():
-            raise AttachmentRefused("Fișierul depășește dimensiunea maximă admisă.")
+            raise AttachmentRefused(_("Fișierul depășește dimensiunea maximă admisă."))
         attachment = add_attachment(
             application=application,
             name=upload.name or "",
@@ -307,7 +310,7 @@ class ApplicationViewSet(
         """Submit: the registration number is given in the same transaction."""
         application, role = self._get()
         if role != "applicant":
-            raise PermissionDenied("Cererea se depune de solicitant.")
+            raise PermissionDenied(_("Cererea se depune de solicitant."))
         filing.check_filer(
             user=request.user,
             email=application.applicant.email,
@@ -443,7 +446,7 @@ class ApplicationViewSet(
         """Queue a fresh analysis and dossier (a new version)."""
         application, role = self._get(officer=True)
         if application.state == State.DRAFT or not application.kind.builds_dossier:
-            raise services.PermitError("Dosarul GIS se generează pentru cererile înregistrate.")
+            raise services.PermitError(_("Dosarul GIS se generează pentru cererile înregistrate."))
         request_assembly(application=application, reason="request", user=request.user)
         return self._detail(application, role, code=status.HTTP_202_ACCEPTED)
 
@@ -456,7 +459,9 @@ class ApplicationViewSet(
         """The PDF dossier: officers always; the applicant once the act is issued."""
         application, role = self._get()
         if role != "officer" and application.state != State.ISSUED:
-            raise PermissionDenied("Dosarul este disponibil solicitantului după emiterea actului.")
+            raise PermissionDenied(
+                _("Dosarul este disponibil solicitantului după emiterea actului.")
+            )
         dossiers = application.dossiers.order_by("-version")
         version = request.query_params.get("version")
         if version:
@@ -496,7 +501,7 @@ class TrackView(ServiceErrorsMixin, APIView):
         )
         if application is None:
             return Response(
-                {"detail": "Număr de înregistrare sau cheie de acces greșite."},
+                {"detail": _("Număr de înregistrare sau cheie de acces greșite.")},
                 status=status.HTTP_404_NOT_FOUND,
             )
         return Response(s.PublicApplicationSerializer(application).data)
@@ -529,7 +534,7 @@ class VerifyEmailView(ServiceErrorsMixin, APIView):
             return Response({"sent": True, "verified": False})
         if not filing.check_verification_code(email, code):
             return Response(
-                {"detail": "Cod greșit sau expirat.", "verified": False},
+                {"detail": _("Cod greșit sau expirat."), "verified": False},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         request.session[filing.SESSION_KEY] = email.strip().lower()

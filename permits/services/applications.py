@@ -22,6 +22,8 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from layers.access import is_officer
@@ -122,38 +124,44 @@ def storage_geometry(geom: GEOSGeometry | None, *, what: str) -> GEOSGeometry | 
     if geom is None:
         return None
     if geom.srid is None:
-        raise PermitError(f"{what}: lipsește sistemul de coordonate.")
+        raise PermitError(_("%(what)s: lipsește sistemul de coordonate.") % {"what": _(what)})
     if geom.empty:
-        raise PermitError(f"{what}: geometria este goală.")
+        raise PermitError(_("%(what)s: geometria este goală.") % {"what": _(what)})
     if geom.srid != settings.SRID:
         geom = geom.transform(settings.SRID, clone=True)
     xmin, ymin, xmax, ymax = geom.extent
     exmin, eymin, exmax, eymax = ROMANIA_3844
     if not (exmin < xmin <= xmax < exmax and eymin < ymin <= ymax < eymax):
         raise PermitError(
-            f"{what}: geometria nu se află în România în sistemul declarat "
-            "(verificați CRS-ul și ordinea axelor)."
+            _(
+                "%(what)s: geometria nu se află în România în sistemul declarat "
+                "(verificați CRS-ul și ordinea axelor)."
+            )
+            % {"what": _(what)}
         )
     if not geom.valid:
-        raise PermitError(f"{what}: geometrie invalidă ({geom.valid_reason}).")
+        raise PermitError(
+            _("%(what)s: geometrie invalidă (%(reason)s).")
+            % {"what": _(what), "reason": geom.valid_reason}
+        )
     return geom
 
 
 def _footprint(geom: GEOSGeometry | None) -> MultiPolygon | None:
-    geom = storage_geometry(geom, what="Amprenta")
+    geom = storage_geometry(geom, what=gettext_noop("Amprenta"))
     if geom is None:
         return None
     if isinstance(geom, Polygon):
         geom = MultiPolygon(geom, srid=geom.srid)
     if not isinstance(geom, MultiPolygon):
-        raise PermitError("Amprenta trebuie să fie un poligon (construcția propusă).")
+        raise PermitError(_("Amprenta trebuie să fie un poligon (construcția propusă)."))
     return geom
 
 
 def _access_point(geom: GEOSGeometry | None) -> Point | None:
-    geom = storage_geometry(geom, what="Punctul de acces")
+    geom = storage_geometry(geom, what=gettext_noop("Punctul de acces"))
     if geom is not None and not isinstance(geom, Point):
-        raise PermitError("Accesul la drum se indică printr-un punct.")
+        raise PermitError(_("Accesul la drum se indică printr-un punct."))
     return geom
 
 
@@ -177,7 +185,9 @@ def _resolve_parcels(parcels: list[dict[str, Any]]) -> list[ApplicationParcel]:
             )
         )
     if missing:
-        raise UnknownParcel("Imobil inexistent în cadastru: " + ", ".join(missing))
+        raise UnknownParcel(
+            _("Imobil inexistent în cadastru: %(parcels)s") % {"parcels": ", ".join(missing)}
+        )
     return rows
 
 
@@ -217,13 +227,15 @@ def create_application(
     if isinstance(kind, str):
         kind = ApplicationKind.objects.filter(code=kind, active=True).first()
         if kind is None:
-            raise PermitError("Tip de cerere necunoscut.")
+            raise PermitError(_("Tip de cerere necunoscut."))
     authenticated = user is not None and user.is_authenticated
     if not kind.anonymous_allowed and not authenticated:
-        raise PermitError("Acest tip de cerere se depune din contul dumneavoastră.")
+        raise PermitError(_("Acest tip de cerere se depune din contul dumneavoastră."))
     unknown = set(fields) - set(PROPOSED_FIELDS) - set(TEXT_FIELDS)
     if unknown:
-        raise PermitError(f"Câmpuri necunoscute: {', '.join(sorted(unknown))}.")
+        raise PermitError(
+            _("Câmpuri necunoscute: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     person = Applicant.objects.create(
         **{k: v for k, v in applicant.items() if k in APPLICANT_FIELDS and v is not None}
     )
@@ -266,10 +278,12 @@ def update_draft(
     """Change a draft; after submission only officers' actions change an application."""
     application = _locked(application.pk)
     if application.state != State.DRAFT:
-        raise WorkflowConflict("Cererea a fost deja depusă și nu mai poate fi modificată.")
+        raise WorkflowConflict(_("Cererea a fost deja depusă și nu mai poate fi modificată."))
     unknown = set(fields) - set(PROPOSED_FIELDS) - set(TEXT_FIELDS)
     if unknown:
-        raise PermitError(f"Câmpuri necunoscute: {', '.join(sorted(unknown))}.")
+        raise PermitError(
+            _("Câmpuri necunoscute: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, value in fields.items():
         setattr(application, name, value)
     if footprint is not ...:
@@ -296,11 +310,13 @@ def update_draft(
 def _check_complete_for_submission(application: Application) -> None:
     kind = application.kind
     if kind.needs_subject and not application.parcels.exists() and application.footprint is None:
-        raise PermitError("Indicați imobilul (UAT și număr cadastral) sau desenați amplasamentul.")
+        raise PermitError(
+            _("Indicați imobilul (UAT și număr cadastral) sau desenați amplasamentul.")
+        )
     if kind.asks_purpose and not application.purpose:
-        raise PermitError("Indicați scopul pentru care se solicită certificatul de urbanism.")
+        raise PermitError(_("Indicați scopul pentru care se solicită certificatul de urbanism."))
     if kind.asks_access and application.access_point is None and not application.parcels.exists():
-        raise PermitError("Indicați amplasamentul accesului la drum.")
+        raise PermitError(_("Indicați amplasamentul accesului la drum."))
 
 
 # Transitions ------------------------------------------------------------------------------
@@ -310,8 +326,11 @@ def _locked(pk: int) -> Application:
 
 def _conflict(application: Application, action: str) -> WorkflowConflict:
     return WorkflowConflict(
-        f"Acțiunea „{action}” nu se poate face: cererea este acum în starea "
-        f"„{application.get_state_display()}” (a fost modificată între timp).",
+        _(
+            "Acțiunea „%(action)s” nu se poate face: cererea este acum în starea "
+            "„%(state)s” (a fost modificată între timp)."
+        )
+        % {"action": _(action), "state": application.get_state_display()},
         state=application.state,
     )
 
@@ -342,7 +361,8 @@ def _save(application: Application, user, label: str) -> None:
         application.save()
     except ConcurrentTransition as exc:
         raise WorkflowConflict(
-            f"Acțiunea „{label}” nu se poate face: altcineva a modificat cererea între timp."
+            _("Acțiunea „%(action)s” nu se poate face: altcineva a modificat cererea între timp.")
+            % {"action": _(label)}
         ) from exc
 
 
@@ -385,7 +405,7 @@ def _act(
 
 def _require_officer(user, application: Application) -> None:
     if not can_officiate(user, application.kind):
-        raise PermissionDenied("Doar funcționarii compartimentului pot face această acțiune.")
+        raise PermissionDenied(_("Doar funcționarii compartimentului pot face această acțiune."))
 
 
 @transaction.atomic
@@ -397,14 +417,14 @@ def submit_application(
     stops working)."""
     application = _locked(application.pk)
     if application.state != State.DRAFT:
-        raise _conflict(application, "depunere")
+        raise _conflict(application, gettext_noop("depunere"))
     _check_complete_for_submission(application)
     now = now or timezone.now()
     try:
         check_prerequisite(application, on=local_date(now))
     except PrerequisiteMissing as exc:
         raise PermitError(str(exc)) from exc
-    _transition(application, "submit", "depunere")
+    _transition(application, "submit", gettext_noop("depunere"))
     application.submitted_at = now
     entry = numbering.next_number(
         register=application.kind.register,
@@ -415,13 +435,13 @@ def submit_application(
     _transition(
         application,
         "register",
-        "înregistrare",
+        gettext_noop("înregistrare"),
         on=local_date(entry.registered_at),
         deadline_days=application.kind.deadline_days,
     )
     application.registration = entry
     key, application.access_key_hash = new_access_key()
-    _save(application, user, "depunere")
+    _save(application, user, gettext_noop("depunere"))
     register_book.record_request(application)
     record_event(
         application=application,
@@ -457,9 +477,9 @@ def reset_access_key(*, application: Application, user, reason: str) -> tuple[Ap
     application = _locked(application.pk)
     _require_officer(user, application)
     if application.state == State.DRAFT:
-        raise PermitError("Cheia de urmărire se reemite doar pentru cererile depuse.")
+        raise PermitError(_("Cheia de urmărire se reemite doar pentru cererile depuse."))
     if not reason.strip():
-        raise PermitError("Indicați cum a fost verificată identitatea solicitantului.")
+        raise PermitError(_("Indicați cum a fost verificată identitatea solicitantului."))
     key, application.access_key_hash = new_access_key()
     Application.objects.filter(pk=application.pk).update(
         access_key_hash=application.access_key_hash
@@ -491,7 +511,7 @@ def take_in_review(
     return _act(
         application,
         "take_in_review",
-        "preluare",
+        gettext_noop("preluare"),
         user=user,
         action=Action.TAKEN_IN_REVIEW,
         as_officer=True,
@@ -513,14 +533,14 @@ def request_completion(
     """Return the dossier for completion with the written list of what is missing: the
     legal clock stops."""
     if not reason.strip():
-        raise PermitError("Precizați ce lipsește din documentație.")
+        raise PermitError(_("Precizați ce lipsește din documentație."))
     application = _locked(application.pk)
     _require_officer(user, application)
     now = now or timezone.now()
     return _act(
         application,
         "request_completion",
-        "solicitare completare",
+        gettext_noop("solicitare completare"),
         user=user,
         action=Action.COMPLETION_REQUESTED,
         as_officer=True,
@@ -547,12 +567,12 @@ def complete(
     application = _locked(application.pk)
     as_officer = can_officiate(user, application.kind) if user is not None else False
     if not as_officer and not is_applicant(application, user=user, key=key):
-        raise PermissionDenied("Doar solicitantul sau un funcționar poate completa cererea.")
+        raise PermissionDenied(_("Doar solicitantul sau un funcționar poate completa cererea."))
     now = now or timezone.now()
     return _act(
         application,
         "complete",
-        "completare",
+        gettext_noop("completare"),
         user=user,
         action=Action.COMPLETED,
         as_officer=as_officer,
@@ -579,7 +599,8 @@ def _validity(kind: ApplicationKind, months: int | None) -> int | None:
         return None
     if (low is not None and months < low) or (high is not None and months > high):
         raise PermitError(
-            f"Valabilitatea pentru {kind.act_name or kind.name} este între {low} și {high} luni."
+            _("Valabilitatea pentru %(act)s este între %(low)s și %(high)s luni.")
+            % {"act": kind.act_name or kind.name, "low": low, "high": high}
         )
     return months
 
@@ -599,14 +620,16 @@ def issue(
     _require_officer(user, application)
     months = _validity(application.kind, validity_months)
     now = now or timezone.now()
-    before = _transition(application, "issue", "emitere", expected_revision=expected_revision)
+    before = _transition(
+        application, "issue", gettext_noop("emitere"), expected_revision=expected_revision
+    )
     entry = numbering.next_number(
         register=application.kind.act_register or application.kind.register,
         reference=f"permits.act:{application.pk}",
         user=user,
         now=now,
     )
-    _save(application, user, "emitere")
+    _save(application, user, gettext_noop("emitere"))
     issued_on = local_date(entry.registered_at)
     act = IssuedAct(
         application=application,
@@ -647,13 +670,13 @@ def reject(
     expected_revision: int | None = None,
 ) -> Application:
     if not reason.strip():
-        raise PermitError("Motivați respingerea.")
+        raise PermitError(_("Motivați respingerea."))
     application = _locked(application.pk)
     _require_officer(user, application)
     return _act(
         application,
         "reject",
-        "respingere",
+        gettext_noop("respingere"),
         user=user,
         action=Action.REJECTED,
         as_officer=True,
@@ -675,11 +698,11 @@ def withdraw(
     application = _locked(application.pk)
     as_officer = can_officiate(user, application.kind) if user is not None else False
     if not as_officer and not is_applicant(application, user=user, key=key):
-        raise PermissionDenied("Doar solicitantul poate retrage cererea.")
+        raise PermissionDenied(_("Doar solicitantul poate retrage cererea."))
     return _act(
         application,
         "withdraw",
-        "retragere",
+        gettext_noop("retragere"),
         user=user,
         action=Action.WITHDRAWN,
         as_officer=as_officer,
@@ -701,33 +724,36 @@ def extend(
     application = _locked(application.pk)
     _require_officer(user, application)
     if application.state != State.ISSUED:
-        raise _conflict(application, "prelungire")
+        raise _conflict(application, gettext_noop("prelungire"))
     kind = application.kind
     act = IssuedAct.objects.select_for_update().get(application=application)
     if not kind.extension_months_max:
-        raise PermitError(f"{kind.act_name or kind.name} nu se prelungește.")
+        raise PermitError(_("%(act)s nu se prelungește.") % {"act": kind.act_name or kind.name})
     if act.extension_count >= 1:
-        raise WorkflowConflict("Actul a fost deja prelungit; se prelungește o singură dată.")
+        raise WorkflowConflict(_("Actul a fost deja prelungit; se prelungește o singură dată."))
     if not 1 <= months <= kind.extension_months_max:
-        raise PermitError(f"Prelungirea este de cel mult {kind.extension_months_max} luni.")
+        raise PermitError(
+            _("Prelungirea este de cel mult %(months)s luni.")
+            % {"months": kind.extension_months_max}
+        )
     today = local_date(now or timezone.now())
     expires = act.expires_on
     if expires is None:
-        raise PermitError("Actul nu are termen de valabilitate.")
+        raise PermitError(_("Actul nu are termen de valabilitate."))
     if today > expires:
-        raise PermitError("Actul a expirat și nu mai poate fi prelungit.")
+        raise PermitError(_("Actul a expirat și nu mai poate fi prelungit."))
     notice = kind.extension_notice_days or 0
     if (expires - today).days < notice:
         raise PermitError(
-            f"Prelungirea se solicită cu cel puțin {notice} zile înainte de expirare "
-            f"({expires:%d.%m.%Y})."
+            _("Prelungirea se solicită cu cel puțin %(days)s zile înainte de expirare (%(date)s).")
+            % {"days": notice, "date": f"{expires:%d.%m.%Y}"}
         )
     act.extended_until = add_months(expires, months)
     act.extension_count += 1
     act._history_user = user
     act.save()
     application.revision += 1
-    _save(application, user, "prelungire")
+    _save(application, user, gettext_noop("prelungire"))
     record_event(
         application=application,
         action=Action.EXTENDED,

@@ -9,6 +9,7 @@ import hashlib
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from permits.models import Application, ApplicationEvent, Attachment, RequiredDocument
 from permits.services.files import delete_unless_committed
@@ -66,10 +67,13 @@ def add_attachment(
     allowed = ATTACHABLE["officer" if as_officer else "applicant"]
     if application.state not in allowed:
         raise AttachmentRefused(
-            f"Nu se pot adăuga documente unei cereri în starea „{application.get_state_display()}”."
+            _("Nu se pot adăuga documente unei cereri în starea „%(state)s”.")
+            % {"state": application.get_state_display()}
         )
     if application.attachments.count() >= max_count():
-        raise AttachmentRefused(f"S-a atins numărul maxim de {max_count()} documente.")
+        raise AttachmentRefused(
+            _("S-a atins numărul maxim de %(count)s documente.") % {"count": max_count()}
+        )
     sniffed = check_upload(name=name, data=data)
     document = None
     if document_code:
@@ -77,7 +81,9 @@ def add_attachment(
             kind=application.kind, code=document_code
         ).first()
         if document is None:
-            raise AttachmentRefused(f"Document necunoscut pentru această cerere: {document_code}")
+            raise AttachmentRefused(
+                _("Document necunoscut pentru această cerere: %(code)s") % {"code": document_code}
+            )
     attachment = Attachment(
         application=application,
         document=document,

@@ -23,6 +23,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from permits.models import Application, ApplicationKind
 from permits.services import applications
@@ -96,11 +97,11 @@ def check_filer(*, user, email: str | None, verified_email: str | None) -> None:
         return
     if not _normal(email or ""):
         raise FilingError(
-            {"applicant.email": ["Pentru depunerea fără cont indicați o adresă de e-mail."]}
+            {"applicant.email": [_("Pentru depunerea fără cont indicați o adresă de e-mail.")]}
         )
     if _normal(email or "") != _normal(verified_email or ""):
         raise FilingError(
-            {"applicant.email": ["Verificați adresa de e-mail cu codul primit, apoi depuneți."]}
+            {"applicant.email": [_("Verificați adresa de e-mail cu codul primit, apoi depuneți.")]}
         )
 
 
@@ -122,26 +123,34 @@ def check_filing(
         errors.setdefault(field, []).append(message)
 
     if not (applicant.get("name") or "").strip():
-        add("applicant.name", "Indicați numele solicitantului.")
+        add("applicant.name", _("Indicați numele solicitantului."))
     if kind.needs_subject and not parcels and footprint is None:
-        add("parcels", "Indicați imobilul (UAT și număr cadastral) sau desenați amplasamentul.")
+        add("parcels", _("Indicați imobilul (UAT și număr cadastral) sau desenați amplasamentul."))
     if kind.asks_purpose and not fields.get("purpose"):
-        add("purpose", "Indicați scopul pentru care se solicită certificatul de urbanism.")
+        add("purpose", _("Indicați scopul pentru care se solicită certificatul de urbanism."))
     if kind.asks_access and access_point is None and not parcels:
-        add("access_point", "Indicați pe hartă punctul de acces la drum.")
+        add("access_point", _("Indicați pe hartă punctul de acces la drum."))
     general = kind.family == ApplicationKind.Family.GENERAL
     if general and not (fields.get("description") or "").strip():
-        add("description", "Scrieți conținutul cererii.")
+        add("description", _("Scrieți conținutul cererii."))
     if len(uploads) > max_count():
-        add("documents", f"Se pot atașa cel mult {max_count()} documente.")
+        add("documents", _("Se pot atașa cel mult %(count)s documente.") % {"count": max_count()})
     codes = {d.code: d for d in kind.documents.all()}
     for upload in uploads:
         field = f"documents.{upload.document or 'altele'}"
         if upload.document and upload.document not in codes:
-            add(field, f"Document necunoscut pentru această cerere: {upload.document}")
+            add(
+                field,
+                _("Document necunoscut pentru această cerere: %(code)s")
+                % {"code": upload.document},
+            )
             continue
         if upload.too_large:
-            add(field, f"{upload.name}: depășește {settings.UPLOAD_MAX_MB} MB.")
+            add(
+                field,
+                _("%(name)s: depășește %(mb)s MB.")
+                % {"name": upload.name, "mb": settings.UPLOAD_MAX_MB},
+            )
             continue
         try:
             check_upload(name=upload.name, data=upload.data)
@@ -150,7 +159,10 @@ def check_filing(
     given = {u.document for u in uploads}
     for code, document in codes.items():
         if document.mandatory and code not in given:
-            add(f"documents.{code}", f"Atașați documentul obligatoriu: {document.name}.")
+            add(
+                f"documents.{code}",
+                _("Atașați documentul obligatoriu: %(name)s.") % {"name": document.name},
+            )
     return errors
 
 

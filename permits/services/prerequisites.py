@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from permits.models import Application, IssuedAct
 from permits.workflow import State
@@ -71,11 +72,17 @@ def check_prerequisite(application: Application, *, on: date) -> IssuedAct | Non
     act_name = (prerequisite.act_name or prerequisite.name).lower()
     document = kind.documents.filter(code=copy).first() if copy else None
     remedy = (
-        f" Atașați documentul „{document.name}” sau indicați imobilul pentru care a fost emis aici."
+        " "
+        + _("Atașați documentul „%(name)s” sau indicați imobilul pentru care a fost emis aici.")
+        % {"name": document.name}
         if document is not None
         else ""
     )
     raise PrerequisiteMissing(
-        f"Cererea de tip „{kind.name}” necesită un {act_name} valabil pentru același imobil: "
-        f"nu a fost găsit unul emis aici, valabil la {on:%d.%m.%Y}.{remedy}"
+        _(
+            "Cererea de tip „%(kind)s” necesită un %(act)s valabil pentru același imobil: "
+            "nu a fost găsit unul emis aici, valabil la %(date)s."
+        )
+        % {"kind": kind.name, "act": act_name, "date": f"{on:%d.%m.%Y}"}
+        + remedy
     )
