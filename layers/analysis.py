@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
+from django.utils.translation import gettext as _
 
 from layers.db import fetchone_prepared, read_connection
 from layers.models import CountyRoad, RoadZoneRule
@@ -168,7 +169,7 @@ class InvalidSubject(ValueError):
 def subject_geometry(parcels: list[tuple[int, str]]) -> GEOSGeometry:
     """The union of the named parcels (UAT SIRUTA, cadastral number) in the storage SRID."""
     if not parcels:
-        raise UnknownParcel("Nu a fost indicat niciun imobil.")
+        raise UnknownParcel(_("Nu a fost indicat niciun imobil."))
     with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT u.siruta, p.cadastral_number, ST_AsEWKB(p.geom) FROM layers_parcel p "
@@ -180,9 +181,11 @@ def subject_geometry(parcels: list[tuple[int, str]]) -> GEOSGeometry:
     found = {(siruta, number) for siruta, number, _ in rows}
     missing = [f"{n} (UAT {s})" for s, n in parcels if (int(s), str(n)) not in found]
     if missing:
-        raise UnknownParcel("Imobil inexistent în cadastru: " + ", ".join(missing))
+        raise UnknownParcel(
+            _("Imobil inexistent în cadastru: %(parcels)s") % {"parcels": ", ".join(missing)}
+        )
     union = None
-    for _, _, ewkb in rows:
+    for _siruta, _number, ewkb in rows:
         geom = GEOSGeometry(memoryview(bytes(ewkb)))
         union = geom if union is None else union.union(geom)
     return union
@@ -190,17 +193,19 @@ def subject_geometry(parcels: list[tuple[int, str]]) -> GEOSGeometry:
 
 def _storage(geom: GEOSGeometry) -> GEOSGeometry:
     if geom is None or geom.empty:
-        raise InvalidSubject("Geometria este goală.")
+        raise InvalidSubject(_("Geometria este goală."))
     if geom.srid is None:
-        raise InvalidSubject("Geometria nu are sistem de coordonate declarat.")
+        raise InvalidSubject(_("Geometria nu are sistem de coordonate declarat."))
     if geom.srid != settings.SRID:
         geom = geom.transform(settings.SRID, clone=True)
     xmin, ymin, xmax, ymax = geom.extent
     # Romania in Stereo 70 with a margin; anything else is a wrong CRS or swapped axes.
     if not (100_000 < xmin <= xmax < 1_000_000 and 150_000 < ymin <= ymax < 850_000):
         raise InvalidSubject(
-            "Geometria nu se află în România în sistemul declarat (verificați CRS-ul și "
-            "ordinea axelor)."
+            _(
+                "Geometria nu se află în România în sistemul declarat (verificați CRS-ul și "
+                "ordinea axelor)."
+            )
         )
     return geom
 
@@ -224,7 +229,9 @@ def analyse(geom: GEOSGeometry, *, proposed: dict[str, Any] | None = None) -> di
     """
     geom = _storage(geom)
     if geom.dims < 2:
-        raise InvalidSubject("Subiectul analizei trebuie să fie o suprafață (imobil sau amprentă).")
+        raise InvalidSubject(
+            _("Subiectul analizei trebuie să fie o suprafață (imobil sau amprentă).")
+        )
     return _result(_overlay(g=geom.hexewkb.decode()), dict(proposed or {}))
 
 
@@ -234,19 +241,21 @@ def analyse_parcels(
     """`analyse` of the union of the named parcels (UAT SIRUTA, cadastral number), found
     and united in the same statement as the overlay (one round trip)."""
     if not parcels:
-        raise UnknownParcel("Nu a fost indicat niciun imobil.")
+        raise UnknownParcel(_("Nu a fost indicat niciun imobil."))
     overlay = _overlay(parcels=parcels)
     found = {(int(siruta), str(number)) for siruta, number in overlay["found"]}
     missing = [f"{n} (UAT {s})" for s, n in parcels if (int(s), str(n)) not in found]
     if missing:
-        raise UnknownParcel("Imobil inexistent în cadastru: " + ", ".join(missing))
+        raise UnknownParcel(
+            _("Imobil inexistent în cadastru: %(parcels)s") % {"parcels": ", ".join(missing)}
+        )
     return _result(overlay, dict(proposed or {}))
 
 
 def _result(overlay: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]:
     area = overlay["area_m2"]
     if not area or area <= 0:
-        raise InvalidSubject("Subiectul analizei are suprafața zero.")
+        raise InvalidSubject(_("Subiectul analizei are suprafața zero."))
 
     def pct(part: float) -> float:
         return round(100.0 * part / area, 2)

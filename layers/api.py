@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -29,12 +30,14 @@ def parse_geojson(value: dict, crs: str) -> GEOSGeometry:
     """A GeoJSON geometry in a declared CRS (GeoJSON's own axis order: x = easting/lon)."""
     if crs not in CRS_ALIASES:
         raise serializers.ValidationError(
-            f"CRS nesuportat: {crs}; folosiți EPSG:4326 sau EPSG:3844."
+            _("CRS nesuportat: %(crs)s; folosiți EPSG:4326 sau EPSG:3844.") % {"crs": crs}
         )
     try:
         geom = GEOSGeometry(json.dumps(value))
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
-        raise serializers.ValidationError(f"Geometrie GeoJSON invalidă: {exc}") from exc
+        raise serializers.ValidationError(
+            _("Geometrie GeoJSON invalidă: %(error)s") % {"error": exc}
+        ) from exc
     geom.srid = CRS_ALIASES[crs]
     return geom
 
@@ -66,7 +69,7 @@ class AnalysisRequestSerializer(serializers.Serializer):
         has_geometry = attrs.get("geometry") is not None
         if has_geometry == bool(attrs.get("parcels")):
             raise serializers.ValidationError(
-                "Indicați fie „geometry”, fie „parcels” (UAT + număr cadastral)."
+                _("Indicați fie „geometry”, fie „parcels” (UAT + număr cadastral).")
             )
         crs = attrs["crs"]
         if has_geometry:

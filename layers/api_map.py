@@ -24,6 +24,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -67,11 +69,11 @@ GROUP_ORDER = ["fundal", "cadastru", "urbanism", "restrictii", "drumuri"]
 def storage_point(x: float, y: float) -> Point:
     """A point in the storage SRID from request coordinates, refused outside Romania."""
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise serializers.ValidationError("Coordonate invalide.")
+        raise serializers.ValidationError(_("Coordonate invalide."))
     xmin, ymin, xmax, ymax = ROMANIA_3844
     if not (xmin < x < xmax and ymin < y < ymax):
         raise serializers.ValidationError(
-            "Punctul nu se află în România în Stereo 70 (x = est, y = nord)."
+            _("Punctul nu se află în România în Stereo 70 (x = est, y = nord).")
         )
     return Point(x, y, srid=settings.SRID)
 
@@ -510,7 +512,7 @@ def print_pdf(
 
 
 class IsOfficer(BasePermission):
-    message = "Doar funcționarii autentificați pot tipări hărți."
+    message = gettext_lazy("Doar funcționarii autentificați pot tipări hărți.")
 
     def has_permission(self, request, view) -> bool:
         return is_officer(request.user)
@@ -563,7 +565,10 @@ class ParcelCardView(PublicView):
         parcel = parcel_by_ref(siruta, number)
         if parcel is None:
             return Response(
-                {"detail": f"Imobilul {number} nu există în UAT {siruta}."},
+                {
+                    "detail": _("Imobilul %(number)s nu există în UAT %(siruta)s.")
+                    % {"number": number, "siruta": siruta}
+                },
                 status=status.HTTP_404_NOT_FOUND,
             )
         return Response(parcel_card(parcel, officer=is_officer(request.user)))
@@ -592,7 +597,9 @@ class RoadKmView(PublicView):
         number = re.sub(r"^(DJ|DN|DC)(\d)", r"\1 \2", number)
         road = CountyRoad.objects.filter(number=number).first()
         if road is None:
-            return Response({"detail": f"Drumul {number} nu există."}, status=404)
+            return Response(
+                {"detail": _("Drumul %(road)s nu există.") % {"road": number}}, status=404
+            )
         try:
             km = parse_km(query.validated_data["km"])
             point = point_at_km(road, km)

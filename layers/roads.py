@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, Point
+from django.utils.translation import gettext as _
 
 from layers.db import fetchone_prepared, read_connection
 from layers.models import CountyRoad
@@ -73,7 +74,9 @@ def parse_km(text: str) -> float:
     """'km 12+350', '12+350' or '12' -> 12.35; ValueError otherwise."""
     match = _KM_PATTERN.match(text)
     if not match:
-        raise ValueError(f"Poziție kilometrică nerecunoscută: {text!r} (ex.: km 12+350)")
+        raise ValueError(
+            _("Poziție kilometrică nerecunoscută: %(text)s (ex.: km 12+350)") % {"text": repr(text)}
+        )
     return int(match.group(1)) + int(match.group(2) or 0) / 1000
 
 
@@ -118,7 +121,9 @@ def point_at_km(road: CountyRoad, km: float) -> Point:
         cursor.execute(_POINT_AT_SQL, {"road": road.pk, "chainage": chainage})
         row = cursor.fetchone()
     if row is None:
-        raise ValueError(f"{road.number} nu are poziția {format_km(km)}.")
+        raise ValueError(
+            _("%(road)s nu are poziția %(km)s.") % {"road": road.number, "km": format_km(km)}
+        )
     return GEOSGeometry(memoryview(bytes(row[0])))
 
 

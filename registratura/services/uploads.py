@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image
 
 EXTENSIONS = {
@@ -26,7 +27,8 @@ _SAFE_NAME = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 
 
 class AttachmentRefused(ValueError):
-    """The upload is not accepted; the message says why, in Romanian."""
+    """The upload is not accepted; the message says why, in the active language (Romanian
+    msgids, translated when raised so the request's language applies)."""
 
 
 def max_bytes() -> int:
@@ -43,10 +45,10 @@ def sniff(data: bytes) -> Sniffed:
     """What the bytes are; AttachmentRefused unless a well-formed PDF, JPEG or PNG."""
     if data.startswith(b"%PDF-"):
         if b"%%EOF" not in data[-2048:]:
-            raise AttachmentRefused("Fișierul PDF este incomplet sau deteriorat.")
+            raise AttachmentRefused(_("Fișierul PDF este incomplet sau deteriorat."))
         if _ACTIVE_PDF.search(data):
             raise AttachmentRefused(
-                "Fișierul PDF conține cod sau fișiere încorporate; încărcați un PDF simplu."
+                _("Fișierul PDF conține cod sau fișiere încorporate; încărcați un PDF simplu.")
             )
         return Sniffed("application/pdf", ".pdf")
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -55,7 +57,7 @@ def sniff(data: bytes) -> Sniffed:
     if data.startswith(b"\xff\xd8\xff"):
         _verify_image(data, "JPEG")
         return Sniffed("image/jpeg", ".jpg")
-    raise AttachmentRefused("Tip de fișier neacceptat: se acceptă doar PDF, JPEG sau PNG.")
+    raise AttachmentRefused(_("Tip de fișier neacceptat: se acceptă doar PDF, JPEG sau PNG."))
 
 
 def _verify_image(data: bytes, expected: str) -> None:
@@ -64,14 +66,14 @@ def _verify_image(data: bytes, expected: str) -> None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 if image.format != expected:
-                    raise AttachmentRefused("Imaginea nu este de tipul declarat.")
+                    raise AttachmentRefused(_("Imaginea nu este de tipul declarat."))
                 image.verify()
     except AttachmentRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise AttachmentRefused("Imaginea are dimensiuni excesive.") from exc
+        raise AttachmentRefused(_("Imaginea are dimensiuni excesive.")) from exc
     except Exception as exc:  # Pillow raises many kinds on corrupt data
-        raise AttachmentRefused("Imaginea este deteriorată sau incompletă.") from exc
+        raise AttachmentRefused(_("Imaginea este deteriorată sau incompletă.")) from exc
 
 
 def clean_name(name: str) -> str:
@@ -83,15 +85,17 @@ def clean_name(name: str) -> str:
 def check_upload(*, name: str, data: bytes) -> Sniffed:
     """Size, then content; the extension, if any, must agree with the content."""
     if len(data) == 0:
-        raise AttachmentRefused("Fișierul este gol.")
+        raise AttachmentRefused(_("Fișierul este gol."))
     if len(data) > max_bytes():
         raise AttachmentRefused(
-            f"Fișierul depășește dimensiunea maximă de {settings.UPLOAD_MAX_MB} MB."
+            _("Fișierul depășește dimensiunea maximă de %(mb)s MB.")
+            % {"mb": settings.UPLOAD_MAX_MB}
         )
     sniffed = sniff(data)
     suffix = PurePath(name).suffix.lower()
     if suffix and suffix not in EXTENSIONS[sniffed.content_type]:
         raise AttachmentRefused(
-            f"Conținutul fișierului ({sniffed.content_type}) nu corespunde extensiei „{suffix}”."
+            _("Conținutul fișierului (%(type)s) nu corespunde extensiei „%(suffix)s”.")
+            % {"type": sniffed.content_type, "suffix": suffix}
         )
     return sniffed
