@@ -27,3 +27,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture
 def officer(django_user_model):
     return django_user_model.objects.get(username="demo.officer")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """LocaleMiddleware leaves the last request's language active in the thread: a test
+    that asked in English must not make the next test on the same worker run in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
