@@ -160,7 +160,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "layers.authentication.BasicAuthentication",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.env_str("API_ANON_RATE", "600/minute", "API requests per anonymous client"),

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from layers.access import storable_credentials
 from layers.publishing.services import mapfile_for_user
 
 REALM = 'Basic realm="Servicii OGC", charset="UTF-8"'
@@ -34,6 +35,8 @@ def _basic_user(request: HttpRequest):
     try:
         username, _, password = base64.b64decode(token).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
+        return False
+    if not storable_credentials(username, password):
         return False
     return authenticate(request, username=username, password=password) or False
 

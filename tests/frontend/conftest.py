@@ -283,6 +283,8 @@ def permit_kinds(django_db_blocker) -> None:
     from django.apps import apps
 
     from permits.seed import seed
+    from registratura.seed import seed as seed_register_book
 
     with orm(django_db_blocker):
         seed(apps)
+        seed_register_book(apps)

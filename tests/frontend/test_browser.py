@@ -291,7 +291,9 @@ def test_phone_sized_screen(browser, live, facts):
         context.close()
 
 
-def test_a_footprint_drawn_on_the_map_is_handed_to_the_filing_form(officer_page, facts):
+def test_a_footprint_drawn_on_the_map_is_handed_to_the_filing_form(
+    officer_page, facts, permit_kinds
+):
     """Parcel click -> draw a footprint -> analysis -> "Start an application" -> the
     filing form takes the draft over (parcel, footprint) with the CU kind chosen."""
     page = officer_page
