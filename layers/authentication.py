@@ -4,6 +4,7 @@ throttle: credentials PostgreSQL cannot store are refused as wrong, not a server
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import authentication, exceptions
 
 from layers.access import storable_credentials
@@ -14,3 +15,9 @@ class BasicAuthentication(authentication.BasicAuthentication):
         if not storable_credentials(userid, password):
             raise exceptions.AuthenticationFailed(_("Invalid username/password."))
         return super().authenticate_credentials(userid, password, request)
+
+
+class BasicAuthenticationScheme(BasicScheme):
+    """The OpenAPI schema documents it as plain HTTP Basic (drf-spectacular extension)."""
+
+    target_class = BasicAuthentication
