@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -34,10 +33,9 @@ from import_cadastru.writers import parcels as parcel_writer
 from import_cadastru.writers import validation
 from import_cadastru.writers.geometry import storage_crs
 from layers.models import UAT, Intravilan
-from layers.signals import cadastre_changed
+from layers.signals import announce_cadastre_change
 
 Progress = Callable[[str, int, int], None]
-logger = logging.getLogger(__name__)
 
 CGXML_SUFFIXES = (".cgxml", ".xml")
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".dxf")
@@ -223,9 +221,14 @@ def run_import(
                 transaction.set_rollback(True)
             else:
                 if applied.parcel_ids:
-                    ids, keys = list(applied.parcel_ids), list(applied.parcel_keys or ())
-                    run_id = run.pk
-                    transaction.on_commit(lambda: announce_changes(ids, run_id, keys))
+                    # after the commit: a failing listener must not undo a complete import
+                    announce_cadastre_change(
+                        ImportRun,
+                        parcel_ids=list(applied.parcel_ids),
+                        parcel_keys=list(applied.parcel_keys or ()),
+                        import_run_id=run.pk,
+                        context=f" after import #{run.pk}",
+                    )
                 run.save()
         if request.dry_run:
             run.save()  # the data was rolled back, not the record
@@ -236,26 +239,6 @@ def run_import(
     except Exception as exc:
         _fail(run, f"eroare internă: {type(exc).__name__}: {exc}")
         raise
-
-
-def announce_changes(
-    parcel_ids: list[int], run_id: int, parcel_keys: list[tuple[int, str]] = ()
-) -> None:
-    """Tell listeners (permits) which parcels the committed import created or changed.
-
-    Sent after the commit, never inside the import's transaction: a listener that fails
-    must not undo an import that is otherwise complete, so its error is only logged.
-    """
-    for receiver, result in cadastre_changed.send_robust(
-        sender=ImportRun, parcel_ids=parcel_ids, parcel_keys=parcel_keys, import_run_id=run_id
-    ):
-        if isinstance(result, Exception):
-            logger.error(
-                "cadastre_changed receiver %r failed after import #%s",
-                receiver,
-                run_id,
-                exc_info=result,
-            )
 
 
 def _whoami(user) -> str:

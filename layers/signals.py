@@ -25,14 +25,16 @@ logger = logging.getLogger(__name__)
 cadastre_changed = Signal()
 
 
-def _announce_after_commit(**changes) -> None:
-    """Send `cadastre_changed` once the edit is committed; a failing listener is logged,
-    never allowed to undo the edit (the same contract as imports)."""
+def announce_cadastre_change(sender, *, context: str = "", **changes) -> None:
+    """Send `cadastre_changed` once the change is committed (imports, single edits): a
+    listener that fails is logged, never allowed to undo the change."""
 
     def send() -> None:
-        for receiver_, result in cadastre_changed.send_robust(sender=Parcel, **changes):
+        for receiver_, result in cadastre_changed.send_robust(sender=sender, **changes):
             if isinstance(result, Exception):
-                logger.error("cadastre_changed receiver %r failed", receiver_, exc_info=result)
+                logger.error(
+                    "cadastre_changed receiver %r failed%s", receiver_, context, exc_info=result
+                )
 
     transaction.on_commit(send)
 
@@ -41,14 +43,14 @@ def _announce_after_commit(**changes) -> None:
 def parcel_saved(sender, instance: Parcel, raw: bool = False, **kwargs) -> None:
     """A parcel edited one at a time (admin): its open applications need a new analysis."""
     if not raw:
-        _announce_after_commit(parcel_ids=[instance.pk])
+        announce_cadastre_change(Parcel, parcel_ids=[instance.pk])
 
 
 @receiver(post_delete, sender=Parcel)
 def parcel_deleted(sender, instance: Parcel, **kwargs) -> None:
     """A deleted parcel has no id left to match: name it by UAT SIRUTA + cadastral number."""
     key = (instance.uat.siruta, instance.cadastral_number)
-    _announce_after_commit(parcel_keys=[key])
+    announce_cadastre_change(Parcel, parcel_keys=[key])
 
 
 @receiver(post_save, sender=CountyRoad)

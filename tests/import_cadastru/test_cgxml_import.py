@@ -274,7 +274,7 @@ def test_failing_receiver_loses_no_import_and_others_see_changed_parcels(
     cadastre_changed.connect(recording)
     try:
         with (
-            caplog.at_level("ERROR", logger="import_cadastru.services"),
+            caplog.at_level("ERROR", logger="layers.signals"),
             django_capture_on_commit_callbacks(execute=True),
         ):
             result = cli(moved, data / BLOCK)
