@@ -2,8 +2,9 @@
 the acts of a parcel (the parcel card lists them), an act's detail and searchable PDF,
 the unplaced queue and placing an act, the retention report and disposal decisions.
 
-Officers see every act; anyone else only the acts of their own requests (none for an
-anonymous caller), and an act the caller may not see is a 404."""
+Officers see every act; anyone else only the acts of their own requests: those filed from
+their account, or the one whose registration number and tracking key they hold (a paper
+request's receipt). An act the caller may not see is a 404."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,7 +30,11 @@ from arhiva.models import ArchiveDocument, ParcelLink
 from layers.access import is_officer
 from layers.api_map import storage_point
 from layers.models import Parcel
+from registratura import selectors as registratura_selectors
+from registratura.api import TrackThrottle
+from registratura.models import Document as RegisterDocument
 
+NUMBER_HEADER, KEY_HEADER = "X-Registration-Number", "X-Access-Key"
 PARCEL_PARAMETER = OpenApiParameter(
     "parcel", OpenApiTypes.STR, description="imobilul: SIRUTA:nr_cadastral (ex. 1017:50001)"
 )
@@ -153,19 +159,83 @@ class DocumentDetailView(APIView):
         return Response(data)
 
 
+def tracked_request(request: Request) -> RegisterDocument | None:
+    """The request whose number and tracking key came in the headers (never in a URL)."""
+    return registratura_selectors.tracked_request(
+        label=request.headers.get(NUMBER_HEADER, ""), key=request.headers.get(KEY_HEADER, "")
+    )
+
+
+class IsAuthenticatedOrTracking(BasePermission):
+    """An account, or a request's number and tracking key (checked by the view)."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.is_authenticated or (
+            NUMBER_HEADER in request.headers and KEY_HEADER in request.headers
+        )
+
+
 class DocumentPdfView(APIView):
-    """The searchable PDF of an act (never served without this permission check)."""
+    """The searchable PDF of an act (never served without this permission check): for
+    officers, for the account that filed the request it answers, or for whoever holds the
+    request's number and tracking key (headers X-Registration-Number, X-Access-Key)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticatedOrTracking]
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(NUMBER_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER),
+            OpenApiParameter(KEY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, pk: int) -> FileResponse:
-        document = get_object_or_404(selectors.visible_documents(request.user), pk=pk)
+        documents = selectors.visible_documents(request.user)
+        if NUMBER_HEADER in request.headers:
+            tracked = tracked_request(request)
+            if tracked is None:
+                raise Http404(_("Număr de înregistrare sau cheie de acces greșite."))
+            documents = documents | selectors.documents_of_request(tracked)
+        document = get_object_or_404(documents, pk=pk)
         path = Path(settings.MEDIA_ROOT) / document.pdf
         if not document.pdf or not path.is_file():
             raise Http404("Fișierul actului nu mai există.")
         name = f"{document.kind.code}-{document.number}-{document.year}.pdf".replace("/", "-")
         return FileResponse(open(path, "rb"), as_attachment=True, filename=name)
+
+
+class TrackSerializer(serializers.Serializer):
+    registration_number = serializers.CharField(max_length=40)
+    access_key = serializers.CharField(max_length=100)
+
+
+class TrackView(APIView):
+    """The archived acts answering a request, for whoever holds its number and tracking
+    key (a paper request's receipt, or an online request's key); no personal data."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(request=TrackSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request) -> Response:
+        body = TrackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        tracked = registratura_selectors.tracked_request(
+            label=body.validated_data["registration_number"],
+            key=body.validated_data["access_key"],
+        )
+        if tracked is None:
+            return Response(
+                {"detail": _("Număr de înregistrare sau cheie de acces greșite.")},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        documents = selectors.documents_of_request(tracked).select_related("kind")
+        return Response(
+            {
+                "registration_number": tracked.entry.label,
+                "results": [document_json(d, officer=False) for d in documents],
+            }
+        )
 
 
 class PlaceSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from arhiva.models import TS_CONFIG, ArchiveDocument, ParcelLink
 from layers.access import is_officer
 from layers.models import Parcel
+from registratura.models import Document as RegisterDocument
 
 # Full-text hits ranked per query. A word found on most of a million pages ("autorizație")
 # would otherwise rank every one of them; beyond this many hits the ranking is among the
@@ -87,9 +88,16 @@ def visible_documents(user) -> QuerySet[ArchiveDocument]:
     return documents.filter(_own_requests(user))
 
 
+def documents_of_request(request: RegisterDocument) -> QuerySet[ArchiveDocument]:
+    """The acts answering one request (not disposed of): what its sender sees with the
+    number and tracking key of the request, with or without an account."""
+    return ArchiveDocument.objects.filter(disposal__isnull=True, registry_entry_id=request.entry_id)
+
+
 def _own_requests(user) -> Q:
     """Acts answering a request this user registered (filed online from their account;
-    a paper request is registered by the clerk, so its acts are not shown this way)."""
+    a paper request is registered by the clerk: its sender uses the receipt's tracking key,
+    see `documents_of_request`)."""
     return Q(registry_entry__created_by=user)
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("acte/<int:pk>/pdf/", api.DocumentPdfView.as_view(), name="pdf"),
     path("acte/<int:pk>/amplasare/", api.PlaceView.as_view(), name="place"),
     path("neamplasate/", api.UnplacedView.as_view(), name="unplaced"),
+    path("track/", api.TrackView.as_view(), name="track"),
     path("pastrare/", api.RetentionView.as_view(), name="retention"),
 ]

@@ -151,6 +151,11 @@ def _permits_urls() -> dict[str, str]:
         "file": url("permits:application-file", f"{applications}file/"),
         "kinds": url("permits:kind-list", "/api/permits/kinds/"),
         "track": url("permits:track", "/api/permits/track/"),
+        # paper requests (the receipt's key) and the archived acts answering a request
+        "register_track": url("registratura_api:track", "/api/registratura/track/"),
+        "archive_track": url("arhiva_api:track", "/api/arhiva/track/"),
+        # prefix of <id>/pdf/ (an archived act)
+        "archive_acts": url("arhiva_api:detail", "/api/arhiva/acte/1/").rsplit("1/", 1)[0],
         "verify": url("permits:verify-email", "/api/permits/verify-email/"),
         "map": reverse("frontend:map"),
         "portal": reverse("frontend:portal"),
@@ -208,7 +213,9 @@ def application_detail(request: HttpRequest, public_id) -> HttpResponse:
 @require_safe
 @romanian_by_default
 def tracking(request: HttpRequest) -> HttpResponse:
-    """Citizens follow an application by registration number and access key."""
+    """Citizens follow a request by registration number and access key: an online
+    application, or a paper one registered at the front desk, with the archived acts
+    answering it."""
     return _permits_page(request, "frontend/track.html", "track")
 
 

@@ -1,19 +1,23 @@
-"""API of the register of documents (/api/registratura/), officers only: list and search,
-front-desk entry (JSON or multipart with the scan), detail and outgoing answers."""
+"""API of the register of documents (/api/registratura/): for officers, list and search,
+front-desk entry (JSON or multipart with the scan), detail, outgoing answers and a new
+tracking key; for the sender of a request, its state by number and tracking key."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from registratura import selectors
 from registratura.access import is_registry_officer
@@ -183,6 +187,11 @@ class SearchParams(serializers.Serializer):
     department = serializers.CharField(required=False, default="")
 
 
+class KeySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    access_key = serializers.CharField(help_text="Se afișează o singură dată.")
+
+
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsRegistryOfficer]
     serializer_class = DocumentSerializer
@@ -217,8 +226,10 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             document = services.register_incoming_input(v, user=request.user)
         except (DjangoValidationError, AttachmentRefused) as exc:
             return _refused(exc)
+        key = document.access_key
         document = selectors.documents().get(pk=document.pk)
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        data = DocumentSerializer(document).data | {"access_key": key}
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request={
@@ -240,6 +251,76 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return _refused(exc)
         answer = selectors.documents().get(pk=answer.pk)
         return Response(DocumentSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: KeySerializer})
+    @action(detail=True, methods=["post"], url_path="reset-key")
+    def reset_key(self, request: Request, pk: str) -> Response:
+        """A new tracking key for the sender of a desk request who lost theirs."""
+        document = self.get_object()
+        try:
+            key = services.reset_access_key(document=document, user=request.user)
+        except DjangoValidationError as exc:
+            return _refused(exc)
+        return Response({"number": document.entry.label, "access_key": key})
+
+
+class TrackThrottle(AnonRateThrottle):
+    """Tracking by number + key: tighter than the general anonymous rate."""
+
+    scope = "registratura_track"
+    rate = "30/minute"
+
+    def get_rate(self) -> str:
+        return self.rate
+
+
+class TrackSerializer(serializers.Serializer):
+    registration_number = serializers.CharField(max_length=40)
+    access_key = serializers.CharField(max_length=100)
+
+
+class PublicAnswerSerializer(serializers.Serializer):
+    registration_number = serializers.CharField(source="entry.label")
+    date = serializers.DateTimeField(source="entry.registered_at")
+
+
+class PublicDocumentSerializer(serializers.Serializer):
+    """What the sender of a request sees: its state, never the register's personal data
+    (correspondent, subject written by the clerk, officer, notes)."""
+
+    registration_number = serializers.CharField(source="entry.label")
+    registered_at = serializers.DateTimeField(source="entry.registered_at")
+    kind_name = serializers.CharField(source="kind.name", default=None)
+    channel = serializers.CharField()
+    channel_label = serializers.CharField(source="get_channel_display")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    due_date = serializers.DateField()
+    resolved_at = serializers.DateTimeField()
+    answers = PublicAnswerSerializer(many=True)
+
+
+class TrackView(APIView):
+    """The state of an incoming request (a paper one from the front desk, or an online
+    one) by its registration number and the tracking key on its receipt."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(request=TrackSerializer, responses=PublicDocumentSerializer)
+    def post(self, request: Request) -> Response:
+        body = TrackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        document = selectors.tracked_request(
+            label=body.validated_data["registration_number"],
+            key=body.validated_data["access_key"],
+        )
+        if document is None:
+            return Response(
+                {"detail": _("Număr de înregistrare sau cheie de acces greșite.")},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(PublicDocumentSerializer(document).data)
 
 
 class KindViewSet(viewsets.ReadOnlyModelViewSet):

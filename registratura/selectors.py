@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from registratura.models import Document
+from registratura.services import access_keys
 
 # "RG-12/2026", "12/2026" or just "12"
 LABEL_RE = re.compile(
@@ -96,3 +97,26 @@ def register_book(*, day: date, register: str | None = None) -> QuerySet[Documen
     if register:
         qs = qs.filter(entry__register__code=register)
     return qs.order_by("entry__register__code", "entry__year", "entry__number")
+
+
+def tracked_request(*, label: str, key: str) -> Document | None:
+    """The incoming request registered as `label` ('RG-12/2026', number and year both
+    required) if `key` is its tracking key; None for an unknown number and a wrong key
+    alike, so the answer tells nothing about numbers one does not hold the key of."""
+    match = LABEL_RE.match(label or "")
+    if not match or not match.group(1) or not match.group(3):
+        return None
+    prefix, number, year = match.group(1), int(match.group(2)), int(match.group(3))
+    document = (
+        documents()
+        .filter(
+            direction=Document.Direction.INCOMING,
+            entry__register__prefix__iexact=prefix,
+            entry__year=year,
+            entry__number=number,
+        )
+        .first()
+    )
+    if document is None or not access_keys.key_matches(document.access_key_hash, key):
+        return None
+    return document

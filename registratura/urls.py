@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/clasare/", views.FileWithoutAnswerView.as_view(), name="file"),
     path("<int:pk>/raspuns/", views.AnswerView.as_view(), name="answer"),
     path("<int:pk>/fisier/", views.ScanView.as_view(), name="scan"),
+    path("<int:pk>/dovada/", views.ReceiptView.as_view(), name="receipt"),
+    path("<int:pk>/cheie-noua/", views.ResetKeyView.as_view(), name="reset_key"),
 ]

@@ -3,11 +3,14 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from registratura.api import DocumentViewSet, KindViewSet
+from registratura.api import DocumentViewSet, KindViewSet, TrackView
 
 app_name = "registratura_api"
 router = SimpleRouter()
 router.register("documents", DocumentViewSet, basename="document")
 router.register("kinds", KindViewSet, basename="kind")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("track/", TrackView.as_view(), name="track"),
+    path("", include(router.urls)),
+]

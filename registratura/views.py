@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -93,7 +94,7 @@ class EntryCreateView(OfficerRequired, View):
                 messages.success(
                     request, _("Înregistrat cu numărul %(n)s.") % {"n": document.entry.label}
                 )
-                return redirect("registratura:detail", pk=document.pk)
+                return _to_receipt(request, document, document.access_key)
         return render(request, self.template, {"form": form}, status=400)
 
 
@@ -116,6 +117,52 @@ class DetailView(OfficerRequired, View):
                 "file_form": FileForm(),
             },
         )
+
+
+def _to_receipt(request: HttpRequest, document: Document, key: str) -> HttpResponse:
+    """Hand the tracking key to the receipt page through the session (popped there, so it
+    is shown once and never travels in a URL)."""
+    request.session[f"registratura-key-{document.pk}"] = key
+    return redirect("registratura:receipt", pk=document.pk)
+
+
+def _track_url(request: HttpRequest) -> str:
+    """The portal's tracking page, when the portal is installed (the register works alone)."""
+    try:
+        return request.build_absolute_uri(reverse("frontend:track"))
+    except NoReverseMatch:
+        return request.build_absolute_uri("/")
+
+
+class ReceiptView(OfficerRequired, View):
+    """The registration receipt for the sender (dovada de înregistrare): number, date,
+    deadline, and the tracking key, which is shown this once."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = _document(pk)
+        key = request.session.pop(f"registratura-key-{document.pk}", None)
+        return render(
+            request,
+            "registratura/receipt.html",
+            {
+                "document": document,
+                "access_key": key,
+                "track_url": _track_url(request),
+            },
+        )
+
+
+class ResetKeyView(OfficerRequired, View):
+    """A new tracking key for a sender who lost theirs (the old one stops working)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = _document(pk)
+        try:
+            key = services.reset_access_key(document=document, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("registratura:detail", pk=pk)
+        return _to_receipt(request, document, key)
 
 
 class AssignView(OfficerRequired, View):

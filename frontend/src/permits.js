@@ -142,8 +142,19 @@ export async function renderQueue(urls, filters, box) {
 }
 
 export async function track(urls, number, key, box) {
-  const response = await postJSON(urls.track, { registration_number: number, access_key: key });
+  const body = { registration_number: number, access_key: key };
+  const response = await postJSON(urls.track, body);
   const data = await response.json().catch(() => null);
+  if (response.status === 404 && urls.register_track) {
+    // not an online application: perhaps a paper request from the front desk
+    const paper = await postJSON(urls.register_track, body);
+    if (paper.ok) {
+      clear(box);
+      box.append(registeredRequest(await paper.json()));
+      box.append(await archivedActs(urls, number, key));
+      return;
+    }
+  }
   clear(box);
   if (!response.ok) {
     box.append(h('p', { class: 'error', role: 'alert' }, errorText(data)));
@@ -168,6 +179,73 @@ export async function track(urls, number, key, box) {
       : null,
     data.act && data.state === 'issued' && urls.applications ? actDownload(urls, data, key) : null,
   );
+  box.append(await archivedActs(urls, number, key));
+}
+
+/** A paper request's line in the register book, as its sender may see it. */
+export function registeredRequest(data) {
+  return h(
+    'div',
+    { dataset: { testid: 'track-register' } },
+    h('h2', {}, `${data.kind_name || gettext('Cerere')} – ${data.registration_number}`),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, gettext('Stare')),
+      h('dd', { dataset: { field: 'state' } }, data.status_label),
+      h('dt', {}, gettext('Înregistrată la')),
+      h('dd', {}, data.registered_at ? formatDate(data.registered_at) : '–'),
+      h('dt', {}, gettext('Termen')),
+      h('dd', {}, data.due_date || '–'),
+    ),
+    data.answers && data.answers.length
+      ? h(
+          'ul',
+          { class: 'history' },
+          data.answers.map((a) => h('li', {}, `${gettext('Răspuns')} ${a.registration_number} – ${formatDate(a.date)}`)),
+        )
+      : null,
+  );
+}
+
+/** The archived acts answering the request (none is not an error). */
+async function archivedActs(urls, number, key) {
+  const box = h('div', { dataset: { testid: 'track-archive' } });
+  if (!urls.archive_track) return box;
+  const response = await postJSON(urls.archive_track, { registration_number: number, access_key: key });
+  if (!response.ok) return box;
+  const { results } = await response.json();
+  if (!results.length) return box;
+  box.append(
+    h('h3', {}, gettext('Acte emise (arhivă)')),
+    h(
+      'ul',
+      {},
+      results.map((act) => h('li', {}, archivedActDownload(urls, act, number, key))),
+    ),
+  );
+  return box;
+}
+
+/** An archived act's searchable PDF: number and key travel in headers, never in a URL. */
+function archivedActDownload(urls, act, number, key) {
+  const status = h('span', { role: 'status', class: 'muted' });
+  const button = h('button', { type: 'button', dataset: { testid: 'track-archived-act' } }, `${act.label} (PDF)`);
+  button.addEventListener('click', async () => {
+    status.textContent = '';
+    const response = await fetch(`${urls.archive_acts}${act.id}/pdf/`, {
+      headers: { 'X-Registration-Number': number, 'X-Access-Key': key },
+    });
+    if (!response.ok) {
+      status.textContent = gettext('Actul nu poate fi descărcat acum.');
+      return;
+    }
+    const link = h('a', { href: URL.createObjectURL(await response.blob()), download: `${act.label.replace(/[^0-9A-Za-z.-]+/g, '-')}.pdf` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
+  return h('span', {}, button, ' ', status);
 }
 
 /** The issued act (its dossier PDF) for the applicant: the access key travels in a header,

@@ -9,10 +9,7 @@ changed and gets a WorkflowConflict (HTTP 409), never a silent double transition
 from __future__ import annotations
 
 import calendar
-import hashlib
-import hmac
 import re
-import secrets
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -41,7 +38,8 @@ from permits.services import register_book
 from permits.services.prerequisites import PrerequisiteMissing, check_prerequisite
 from permits.workflow import State, WorkflowConflict
 from registratura.models import RegistryEntry
-from registratura.services import numbering
+from registratura.services import access_keys, numbering
+from registratura.services.access_keys import new_access_key
 from registratura.services.deadlines import local_date
 
 Action = ApplicationEvent.Action
@@ -55,21 +53,9 @@ class PermitError(ValueError):
     """A request that breaks a rule (missing data, out-of-range validity...): HTTP 400."""
 
 
-# Access keys ------------------------------------------------------------------------------
-def new_access_key() -> tuple[str, str]:
-    """A random key for the applicant and its SHA-256, the only thing stored."""
-    key = secrets.token_urlsafe(24)
-    return key, hash_key(key)
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
+# Access keys (one mechanism with the register book: registratura.services.access_keys) ----
 def key_matches(application: Application, key: str | None) -> bool:
-    if not key or not application.access_key_hash:
-        return False
-    return hmac.compare_digest(application.access_key_hash, hash_key(key))
+    return access_keys.key_matches(application.access_key_hash, key)
 
 
 def is_applicant(application: Application, *, user=None, key: str | None = None) -> bool:
@@ -484,6 +470,7 @@ def reset_access_key(*, application: Application, user, reason: str) -> tuple[Ap
     Application.objects.filter(pk=application.pk).update(
         access_key_hash=application.access_key_hash
     )
+    register_book.rekey(application)
     record_event(
         application=application,
         action=Action.ACCESS_KEY_RESET,

@@ -27,7 +27,16 @@ def record_request(application: Application) -> Document:
         subject=subject,
         due_date=application.due_date,
         department=kind.officer_group or None,
+        access_key_hash=application.access_key_hash,
     )
+
+
+def rekey(application: Application) -> None:
+    """The applicant got a new tracking key: the register book's line follows it."""
+    if application.registration_id is not None:
+        register.set_access_key_hash(
+            entry=application.registration, key_hash=application.access_key_hash
+        )
 
 
 def record_act(act: IssuedAct) -> Document:

@@ -157,6 +157,12 @@ class Document(models.Model):
     file_size = models.PositiveIntegerField(_("mărime (octeți)"), null=True, blank=True)
     file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     notes = models.TextField(_("observații"), blank=True)
+    # SHA-256 of the tracking key handed to the sender of an incoming request (on the
+    # receipt at the desk; the portal's key for an online request): with the number, it
+    # shows the request's state and the acts answering it, never anyone's personal data.
+    access_key_hash = models.CharField(
+        _("cheie de urmărire (hash)"), max_length=64, blank=True, editable=False
+    )
     last_reminded_on = models.DateField(_("ultimul memento"), null=True, blank=True)
     created_at = models.DateTimeField(_("creat la"), auto_now_add=True)
     created_by = models.ForeignKey(

@@ -17,11 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registratura.access import is_registry_officer
 from registratura.models import Department, Document, DocumentKind, Register, RegistryEntry
 from registratura.seed import GENERAL_REGISTER
-from registratura.services import deadlines, numbering
+from registratura.services import access_keys, deadlines, numbering
 from registratura.services.uploads import check_upload, clean_name
 
 Direction = Document.Direction
@@ -112,7 +113,10 @@ def register_incoming(
     now: datetime | None = None,
 ) -> Document:
     """A paper, e-mail or post document entered at the front desk: numbered, dated, due
-    by the kind's legal deadline, assigned to the kind's department unless told otherwise."""
+    by the kind's legal deadline, assigned to the kind's department unless told otherwise.
+
+    The sender's tracking key is on the returned document as `access_key` (written on the
+    receipt, shown this once; only its hash is stored)."""
     _require(user)
     if isinstance(kind, str):
         kind = DocumentKind.objects.get(code=kind, active=True)
@@ -137,6 +141,7 @@ def register_incoming(
         notes=notes,
         created_by=_user(user),
     )
+    key, document.access_key_hash = access_keys.new_access_key()
     if assigned_to is not None:
         document.assigned_to = assigned_to
         document.assigned_at = entry.registered_at
@@ -146,7 +151,25 @@ def register_incoming(
     document.full_clean(exclude=["entry", "file"])
     document.save()
     _link_reference(document)
+    document.access_key = key
     return document
+
+
+@transaction.atomic
+def reset_access_key(*, document: Document, user) -> str:
+    """A new tracking key for a sender who lost theirs (the old one stops working at once);
+    the front desk checks who asks before giving it."""
+    _require(user)
+    if document.direction != Direction.INCOMING or document.channel == Document.Channel.ONLINE:
+        raise ValidationError(_("Cheia unei cereri online se reemite din modulul de autorizare."))
+    key, document.access_key_hash = access_keys.new_access_key()
+    Document.objects.filter(pk=document.pk).update(access_key_hash=document.access_key_hash)
+    return key
+
+
+def set_access_key_hash(*, entry: RegistryEntry, key_hash: str) -> None:
+    """The portal gave an online request a new tracking key: the book follows."""
+    Document.objects.filter(entry=entry).update(access_key_hash=key_hash)
 
 
 def register_incoming_input(data: Mapping[str, Any], *, user) -> Document:
@@ -169,7 +192,7 @@ def register_incoming_input(data: Mapping[str, Any], *, user) -> Document:
 def kind_for(*, code: str, name: str, deadline_days: int | None) -> DocumentKind:
     """The document kind of a request kind known elsewhere (a permit kind): created on
     first use with that kind's name and deadline, so the two never disagree at creation."""
-    kind, _ = DocumentKind.objects.get_or_create(
+    kind, _created = DocumentKind.objects.get_or_create(
         code=code, defaults={"name": name[:200], "deadline_days": deadline_days}
     )
     return kind
@@ -185,9 +208,11 @@ def record_incoming(
     channel: str = Document.Channel.ONLINE,
     due_date: date | None = None,
     department: Department | str | None = None,
+    access_key_hash: str = "",
 ) -> Document:
     """Put an entry numbered elsewhere (an online request) in the register book. The
-    caller's due date wins (its clock may stop for completions); else the kind's."""
+    caller's due date wins (its clock may stop for completions); else the kind's. The
+    request's tracking key (its hash) opens its line and acts as for a desk request."""
     if isinstance(department, str):
         department = Department.objects.filter(code=department).first()
     document = Document.objects.create(
@@ -202,6 +227,7 @@ def record_incoming(
         department=department or kind.department,
         due_date=due_date or due_date_for(kind, deadlines.local_date(entry.registered_at)),
         created_by=entry.created_by,
+        access_key_hash=access_key_hash,
     )
     return document
 

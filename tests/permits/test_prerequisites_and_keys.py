@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from permits.models import ApplicationEvent
 from permits.services import applications as services
 from permits.services.attachments import add_attachment
+from registratura.selectors import tracked_request
 
 from . import files
 
@@ -97,6 +98,9 @@ def test_officer_gives_a_new_access_key(make_application, officer, roads_officer
     assert new_key != old_key
     assert services.find_by_registration(label=label, key=new_key) is not None
     assert services.find_by_registration(label=label, key=old_key) is None
+    # the register book's line follows: the same key opens it (and the archived acts)
+    assert tracked_request(label=label, key=new_key).entry_id == application.registration_id
+    assert tracked_request(label=label, key=old_key) is None
     event = application.events.get(action=ApplicationEvent.Action.ACCESS_KEY_RESET)
     assert event.actor == officer and event.role == "functionar" and event.public
     assert event.reason == "CI verificată la ghișeu"

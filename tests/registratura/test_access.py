@@ -93,7 +93,8 @@ def test_front_desk_form_with_scan_and_answer(client, clerk):
     )
     assert created.status_code == 302
     document = Document.objects.get()
-    assert created["Location"] == reverse("registratura:detail", args=[document.pk])
+    # on to the receipt with the sender's tracking key, then the document's page
+    assert created["Location"] == reverse("registratura:receipt", args=[document.pk])
     assert document.file_type == "image/jpeg" and document.file_name == "Scan 001.JPG"
     assert document.file.name.endswith(".jpg") and "Scan" not in document.file.name
     assert document.created_by == clerk and document.pages == 2

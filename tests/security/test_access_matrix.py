@@ -561,6 +561,9 @@ API: list[Probe] = [
             ("registratura:file", True, OFFICER_PAGE | dict.fromkeys(OFFICERS, 405)),
             ("registratura:answer", True, OFFICER_PAGE | dict.fromkeys(OFFICERS, 404)),
             ("registratura:scan", True, OFFICER_PAGE | dict.fromkeys(OFFICERS, 404)),
+            ("registratura:receipt", True, OFFICER_PAGE | dict.fromkeys(OFFICERS, 404)),
+            ("registratura:reset_key", True, OFFICER_PAGE | dict.fromkeys(OFFICERS, 405)),
+            ("registratura_api:document-reset-key", True, OFFICER_API | _officers(405)),
             ("registratura_api:document-list", False, OFFICER_API),
             ("registratura_api:document-detail", True, OFFICER_API | _officers(404)),
             ("registratura_api:document-answers", True, OFFICER_API | _officers(405)),
@@ -579,6 +582,21 @@ API: list[Probe] = [
         ]
     ],
     Probe("registratura_api:kind-detail", OFFICER_API | _officers(404), args=lambda w: ["x"]),
+    # Tracking a request by number and key, in the register book and in the archive: the
+    # online request's key opens its line too (one key per request); a wrong key nothing.
+    *[
+        Probe(
+            name,
+            expected,
+            method="post",
+            data=lambda w, wrong=wrong: {
+                "registration_number": w.apps["road"].registration.label,
+                "access_key": ("cheie-gresita-" if wrong else "") + w.road_key,
+            },
+        )
+        for name in ("registratura_api:track", "arhiva_api:track")
+        for wrong, expected in ((False, PUBLIC_READ), (True, every(404)))
+    ],
 ]
 NONE = 987654321  # an id that does not exist
 
