@@ -71,7 +71,7 @@ def link_json(link: ParcelLink) -> dict:
     }
 
 
-def document_json(document: ArchiveDocument, *, officer: bool) -> dict:
+def document_json(document: ArchiveDocument, *, officer: bool, places: bool = False) -> dict:
     data = {
         "id": document.pk,
         "label": document.label,
@@ -89,7 +89,25 @@ def document_json(document: ArchiveDocument, *, officer: bool) -> dict:
             "cadastral_numbers": document.cadastral_numbers,
             "detail_url": reverse("arhiva:detail", args=[document.pk]),
         }
+    if officer and places:
+        # where the map goes for a search hit: its parcels (prefetched by
+        # _with_places), or the point an officer placed it at (EPSG:3844)
+        data |= {
+            "parcels": [
+                f"{link.parcel.uat.siruta}:{link.parcel.cadastral_number}"
+                for link in document.links.all()
+            ],
+            "location": (
+                [round(document.location.x, 2), round(document.location.y, 2)]
+                if document.location
+                else None
+            ),
+        }
     return data
+
+
+def _with_places(documents):
+    return documents.select_related("kind").prefetch_related("links__parcel__uat")
 
 
 class DocumentListView(APIView):
@@ -119,18 +137,16 @@ class DocumentListView(APIView):
         by_number = selectors.by_act_number(q, documents)
         if by_number is not None:
             results = [
-                document_json(d, officer=officer) for d in by_number.select_related("kind")[:50]
+                document_json(d, officer=officer, places=True) for d in _with_places(by_number)[:50]
             ]
             return Response({"results": results, "truncated": False})
         found = selectors.search_text(
             q, user=request.user, within=documents if parcel_ref else None
         )
-        by_id = ArchiveDocument.objects.select_related("kind").in_bulk(
-            [h.document_id for h in found.hits]
-        )
+        by_id = _with_places(ArchiveDocument.objects).in_bulk([h.document_id for h in found.hits])
         results = []
         for hit in found.hits:
-            item = document_json(by_id[hit.document_id], officer=officer)
+            item = document_json(by_id[hit.document_id], officer=officer, places=True)
             item |= {"page": hit.page, "rank": round(hit.rank, 4), "headline": hit.headline}
             results.append(item)
         return Response({"results": results, "truncated": found.truncated})

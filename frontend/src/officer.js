@@ -73,7 +73,7 @@ parts.map.on('click', (event) => {
 onKeyboardIdentify(parts.map, identify);
 
 async function onResult(result) {
-  if (result.kind === 'parcel' || (result.kind === 'application' && result.ref)) {
+  if (result.kind === 'parcel' || (['application', 'archive'].includes(result.kind) && result.ref)) {
     const [siruta, number] = result.ref.split(':');
     parts.showGeometry(result.geometry, { fit: true });
     try {

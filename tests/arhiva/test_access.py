@@ -200,3 +200,15 @@ def test_mapserver_publishes_the_layer_in_the_officers_mapfile_only(settings, tm
     text = officers.read_text()
     assert "ows.arhiva_acte" in text and '"wms_include_items" "act_id,tip,' in text
     assert "arhiva_acte" not in public.read_text()
+
+
+def test_search_hits_say_where_the_map_goes(client, officer, make_act, act):
+    """Officers' search hits carry the act's parcels, or the point it was placed at."""
+    client.force_login(officer)
+    hit = client.get(SEARCH, {"q": "AC 77/1996"}).json()["results"][0]
+    assert hit["parcels"] == [_ref(act)] and hit["location"] is None
+    loose = make_act(kind="ac", year=1990, number="5", pages=("Autorizație zăvoi",))
+    client.post(f"/api/arhiva/acte/{loose.pk}/amplasare/", {"x": 400123.456, "y": 500321.0})
+    hit = client.get(SEARCH, {"q": "zavoi"}).json()["results"][0]
+    assert hit["id"] == loose.pk
+    assert hit["parcels"] == [] and hit["location"] == [400123.46, 500321.0]

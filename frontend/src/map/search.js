@@ -1,4 +1,5 @@
-// Search box: cadastral number (with UAT), address, road + km, registration number.
+// Search box: cadastral number (with UAT), address, road + km, registration number; for
+// officers also the digital archive (an act by its number or by words in it).
 
 import { h, clear, fetchJSON } from '../lib/dom.js';
 import { gettext, interpolate } from '../lib/i18n.js';
@@ -20,10 +21,15 @@ export function setupSearch(form, input, resultsPane, { config, onResult, showPa
       return;
     }
     const registration = parseRegistrationNumber(q);
-    if (registration) results = results.concat(await searchApplications(config, registration));
-    renderResults(resultsPane, q, results, onResult);
+    const [applications, acts] = await Promise.all([
+      registration ? searchApplications(config, registration) : [],
+      config.officer ? searchArchive(config, q) : [],
+    ]);
+    results = results.concat(applications);
+    renderResults(resultsPane, q, results.concat(acts), onResult);
+    // a single place found goes straight to the map; archive hits are a list to read
     const usable = results.filter((r) => r.kind !== 'error');
-    if (usable.length === 1) onResult(usable[0]);
+    if (usable.length === 1 && !acts.length) onResult(usable[0]);
   });
 }
 
@@ -43,6 +49,30 @@ async function searchApplications(config, { prefix, number, year }) {
       geometry: a.geometry || null,
       page: page && a.id ? `${page}${a.id}/` : null,
     }));
+  } catch {
+    return [];
+  }
+}
+
+/** An archived act as a search result: to its first parcel, else to the point an officer
+ * placed it at (EPSG:3844, the map's projection), else to its page. */
+export function archiveResult(act) {
+  const where = act.parcels && act.parcels.length ? act.parcels[0] : null;
+  return {
+    kind: 'archive',
+    label: act.label,
+    detail: [act.address, act.page ? interpolate(gettext('pagina %(p)s'), { p: act.page }) : null].filter(Boolean).join(' · '),
+    ref: where,
+    geometry: !where && act.location ? { type: 'Point', coordinates: act.location } : null,
+    page: act.detail_url || null,
+  };
+}
+
+/** The archive hook (officers): nothing when the API is absent or refuses. */
+async function searchArchive(config, q) {
+  try {
+    const data = await fetchJSON(`${config.api.archive || '/api/arhiva/'}?q=${encodeURIComponent(q)}`);
+    return (data.results || []).map(archiveResult);
   } catch {
     return [];
   }
