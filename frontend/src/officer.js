@@ -10,7 +10,9 @@ import { renderLayerTree } from './map/layertree.js';
 import { renderParcelCard, renderRoadCard, loadApplications } from './map/card.js';
 import { setupSearch } from './map/search.js';
 import { setupTools } from './map/tools.js';
-import { setupTabs, setupPanelToggle } from './map/panel.js';
+import { setupTabs, setupPanelToggle, addTab } from './map/panel.js';
+import { loadArchivedActs } from './map/archive.js';
+import { setupPlacement, requestedAct } from './map/placement.js';
 
 loadEmbeddedCatalog();
 setLocale(currentLanguage());
@@ -19,6 +21,10 @@ config.api.application_form = document.getElementById('map').dataset.applyUrl ||
 const statusbar = document.getElementById('status');
 const parts = createMap(config, { target: 'map', statusElement: statusbar });
 const panel = document.getElementById('panel');
+// The archive's unplaced acts, placed by clicking on the map: officers only.
+const placementPane = config.officer
+  ? addTab(panel, { id: 'tab-unplaced', paneId: 'pane-unplaced', label: gettext('Acte neamplasate') })
+  : null;
 const showTab = setupTabs(panel);
 const toggle = setupPanelToggle(document.getElementById('panel-toggle'), panel, parts.map);
 const infoPane = document.getElementById('pane-info');
@@ -67,10 +73,16 @@ async function identify(coordinate) {
 
 // 'click' and not 'singleclick': the latter waits 250 ms to rule out a double-click.
 parts.map.on('click', (event) => {
+  if (placement && placement.busy()) {
+    placement.pick(event.coordinate);
+    return;
+  }
   if (tools.busy()) return;
   identify(event.coordinate);
 });
-onKeyboardIdentify(parts.map, identify);
+onKeyboardIdentify(parts.map, (coordinate) =>
+  placement && placement.busy() ? placement.pick(coordinate) : identify(coordinate),
+);
 
 async function onResult(result) {
   if (result.kind === 'parcel' || (['application', 'archive'].includes(result.kind) && result.ref)) {
@@ -104,6 +116,33 @@ const tools = setupTools(document.getElementById('pane-tools'), {
   getSelectedParcel: () => selectedParcel,
   setStatus,
 });
+
+// After a placement: redraw the archive layer and the acts of the parcel card on show.
+function archiveChanged({ choice }) {
+  const layer = parts.byName.arhiva_acte;
+  if (layer) layer.getSource().refresh();
+  if (choice.kind === 'parcel' && selectedParcel && selectedParcel.ref === choice.ref) {
+    loadArchivedActs(infoPane.querySelector('.archived-acts'), choice.ref);
+  }
+}
+
+const placement = placementPane
+  ? setupPlacement(placementPane, {
+      config,
+      parts,
+      setStatus,
+      showPane: () => {
+        showTab('tab-unplaced');
+        if (toggle.narrow.matches) toggle.open();
+      },
+      onArm: () => tools.stop(),
+      onPlaced: archiveChanged,
+    })
+  : null;
+
+// /harta/?amplasare=<id> (links from the archive's unplaced page): placement armed.
+const wanted = requestedAct(window.location.search);
+if (placement && wanted) placement.armById(wanted);
 
 // /harta/?q=... (links from the work queue): search on arrival.
 const initial = new URLSearchParams(window.location.search).get('q');

@@ -1,5 +1,18 @@
 // Side panel: tabs (keyboard: arrows move between tabs) and the phone-size toggle.
 
+import { h } from '../lib/dom.js';
+
+/** A tab and its pane added by the script (for tabs only some users get); call it before
+ * setupTabs. Returns the pane. */
+export function addTab(panel, { id, paneId, label }) {
+  panel.querySelector('[role=tablist]').append(
+    h('button', { role: 'tab', type: 'button', id, 'aria-controls': paneId, 'aria-selected': 'false' }, label),
+  );
+  const pane = h('section', { id: paneId, role: 'tabpanel', 'aria-labelledby': id, hidden: true });
+  panel.append(pane);
+  return pane;
+}
+
 export function setupTabs(panel) {
   const tabs = [...panel.querySelectorAll('[role=tab]')];
   function select(tab) {
