@@ -88,6 +88,12 @@ def document_json(document: ArchiveDocument, *, officer: bool, places: bool = Fa
             "address": document.address,
             "cadastral_numbers": document.cadastral_numbers,
             "detail_url": reverse("arhiva:detail", args=[document.pk]),
+            # (select_related("uat") wherever acts are listed)
+            "uat": (
+                {"siruta": document.uat.siruta, "name": document.uat.name}
+                if document.uat_id
+                else None
+            ),
         }
     if officer and places:
         # where the map goes for a search hit: its parcels (prefetched by
@@ -107,7 +113,7 @@ def document_json(document: ArchiveDocument, *, officer: bool, places: bool = Fa
 
 
 def _with_places(documents):
-    return documents.select_related("kind").prefetch_related("links__parcel__uat")
+    return documents.select_related("kind", "uat").prefetch_related("links__parcel__uat")
 
 
 class DocumentListView(APIView):
@@ -160,7 +166,8 @@ class DocumentDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         document = get_object_or_404(
-            selectors.visible_documents(request.user).select_related("kind", "retention"), pk=pk
+            selectors.visible_documents(request.user).select_related("kind", "retention", "uat"),
+            pk=pk,
         )
         officer = is_officer(request.user)
         data = document_json(document, officer=officer)
@@ -273,7 +280,7 @@ class PlaceView(APIView):
 
     @extend_schema(request=PlaceSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, pk: int) -> Response:
-        document = get_object_or_404(ArchiveDocument.objects.select_related("kind"), pk=pk)
+        document = get_object_or_404(ArchiveDocument.objects.select_related("kind", "uat"), pk=pk)
         body = PlaceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if body.validated_data.get("parcel"):

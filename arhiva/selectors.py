@@ -181,7 +181,7 @@ def documents_of_parcel(
     """The acts linked to a parcel, newest first, each with the link (how it was made)."""
     links = (
         ParcelLink.objects.filter(parcel=parcel, document__in=documents)
-        .select_related("document__kind", "parcel__uat", "created_by")
+        .select_related("document__kind", "document__uat", "parcel__uat", "created_by")
         .order_by("-document__year", "-document__act_date", "document__number")
     )
     return [(link.document, link) for link in links]
@@ -207,6 +207,6 @@ def disposable(today: dt.date | None = None) -> QuerySet[ArchiveDocument]:
         ArchiveDocument.objects.filter(disposal__isnull=True, retention__years__isnull=False)
         .annotate(disposable_from_year=F("year") + F("retention__years") + 1)
         .filter(disposable_from_year__lte=today.year)
-        .select_related("kind", "retention")
+        .select_related("kind", "retention", "uat")
         .order_by("year", "kind__code", "number")
     )

@@ -207,8 +207,22 @@ def test_search_hits_say_where_the_map_goes(client, officer, make_act, act):
     client.force_login(officer)
     hit = client.get(SEARCH, {"q": "AC 77/1996"}).json()["results"][0]
     assert hit["parcels"] == [_ref(act)] and hit["location"] is None
+    assert hit["uat"] == {"siruta": act.uat.siruta, "name": act.uat.name}
     loose = make_act(kind="ac", year=1990, number="5", pages=("Autorizație zăvoi",))
     client.post(f"/api/arhiva/acte/{loose.pk}/amplasare/", {"x": 400123.456, "y": 500321.0})
     hit = client.get(SEARCH, {"q": "zavoi"}).json()["results"][0]
     assert hit["id"] == loose.pk
     assert hit["parcels"] == [] and hit["location"] == [400123.46, 500321.0]
+
+
+def test_lists_of_acts_name_their_uat_without_a_query_per_act(
+    client, officer, make_act, django_assert_max_num_queries
+):
+    uat = Parcel.objects.select_related("uat").order_by("pk")[0].uat
+    for number in range(5):
+        make_act(kind="ac", year=1980, number=str(number), address="Str. Nouă 1", uat=uat)
+    client.force_login(officer)
+    with django_assert_max_num_queries(12):
+        queue = client.get("/api/arhiva/neamplasate/").json()["results"]
+    assert len(queue) >= 5
+    assert {item["uat"]["name"] for item in queue if item["number"] in "01234"} == {uat.name}

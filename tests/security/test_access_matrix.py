@@ -69,6 +69,9 @@ class World:
     draft_key: str
     apps: dict[str, Application]
     run: ImportRun
+    desk: object = None  # a paper request in the register book (registratura.Document)
+    desk_key: str = ""
+    act: object = None  # an archived act answering it (arhiva.ArchiveDocument)
     bodies: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -140,6 +143,7 @@ def world(django_user_model, settings, tmp_path) -> World:
         clients[role] = Client()
         clients[role].force_login(user)
     run = ImportRun.objects.create(origin="web", target="parcels", requested_by="canar")
+    desk, act = _register_book_and_archive(users["admin"], parcel)
     return World(
         clients=clients,
         parcel=parcel,
@@ -153,8 +157,60 @@ def world(django_user_model, settings, tmp_path) -> World:
             "foreign": foreign,
         },
         run=run,
+        desk=desk,
+        desk_key=desk.access_key,
+        act=act,
         bodies={role: [] for role in ROLES},
     )
+
+
+def _register_book_and_archive(clerk, parcel):
+    """A paper request from the canary applicant, registered at the desk, and an archived
+    act (with its PDF) answering it, linked to the parcel."""
+    from django.apps import apps
+
+    from arhiva import linking
+    from arhiva.models import ArchiveDocument, DocumentKind
+    from arhiva.seed import seed as seed_archive
+    from registratura.seed import seed as seed_register_book
+    from registratura.services import documents as register
+
+    seed_register_book(apps)
+    seed_archive(apps)
+    desk = register.register_incoming(
+        kind="petitie",
+        channel="ghiseu",
+        correspondent=register.Correspondent(
+            name=f"{APPLICANT_CANARY[0]} hartie",
+            address=f"{APPLICANT_CANARY[4]} nr. 3",
+            contact=APPLICANT_CANARY[3],
+        ),
+        subject="Cerere de copie",
+        user=clerk,
+    )
+    kind = DocumentKind.objects.get(code="ac")
+    act = ArchiveDocument.objects.create(
+        kind=kind,
+        year=1994,
+        number="31",
+        uat=parcel.uat,
+        cadastral_numbers=[parcel.cadastral_number],
+        retention=kind.retention,
+        original_name="31.pdf",
+        sha256="1" * 64,
+        pdf="arhiva/1994/act-31.pdf",
+        page_count=1,
+        registry_entry=desk.entry,
+    )
+    from pathlib import Path
+
+    from django.conf import settings
+
+    path = Path(settings.MEDIA_ROOT) / act.pdf
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4 act 31")
+    linking.link_document(act)
+    return desk, act
 
 
 # The matrix ------------------------------------------------------------------------------
@@ -250,6 +306,27 @@ CU = {"anonymous": 404, "key": 404, "citizen": 200, "urbanism": 200, "roads": 40
 ROAD = {"anonymous": 404, "key": 200, "citizen": 404, "urbanism": 404, "roads": 200, "admin": 200}
 FOREIGN = roles(404, urbanism=200, admin=200)  # another citizen's CU
 OFFICER_API = roles(403, urbanism=200, roads=200, admin=200)
+# A form posted by an officer redirects (to the result); the others go to the login page
+# or are refused.
+OFFICER_WRITE_PAGE = roles(403, anonymous=302, key=302, urbanism=302, roads=302, admin=302)
+
+
+def _desk(w) -> list:
+    return [w.desk.pk]
+
+
+def _act(w) -> list:
+    return [w.act.pk]
+
+
+def _tracking(number: str, key: str) -> dict[str, str]:
+    return {"registration_number": number, "access_key": key}
+
+
+def _register_kind(code: str) -> int:
+    from registratura.models import DocumentKind
+
+    return DocumentKind.objects.get(code=code).pk
 
 
 def _officers(code: int) -> dict[str, int]:
@@ -582,6 +659,107 @@ API: list[Probe] = [
         ]
     ],
     Probe("registratura_api:kind-detail", OFFICER_API | _officers(404), args=lambda w: ["x"]),
+    # Their reads of real objects and their writes (each rolled back after the probe).
+    *[
+        Probe(name, expected, args=lambda w: [w.desk.pk])
+        for name, expected in [
+            ("registratura:detail", OFFICER_PAGE),
+            ("registratura:receipt", OFFICER_PAGE),
+            ("registratura_api:document-detail", OFFICER_API),
+        ]
+    ],
+    Probe(
+        "registratura:create",
+        OFFICER_WRITE_PAGE,
+        method="post",
+        content_type="multipart",
+        data=lambda w: {
+            "register": "registratura",
+            "kind": _register_kind("petitie"),
+            "channel": "ghiseu",
+            "correspondent_name": "Expeditor Test",
+            "subject": "Sesizare",
+        },
+    ),
+    *[
+        Probe(name, OFFICER_WRITE_PAGE, method="post", content_type="multipart", args=_desk, data=d)
+        for name, d in [
+            ("registratura:assign", lambda w: {"department": "", "officer": ""}),
+            ("registratura:file", lambda w: {"reason": "Clasat la cererea petentului"}),
+            ("registratura:reset_key", lambda w: {}),
+            (
+                "registratura:answer",
+                lambda w: {"channel": "posta", "correspondent_name": "X", "subject": "Răspuns"},
+            ),
+        ]
+    ],
+    Probe(
+        "registratura_api:document-list",
+        OFFICER_API | _officers(201),
+        method="post",
+        data=lambda w: {
+            "kind": "petitie",
+            "channel": "posta",
+            "correspondent_name": "Expeditor Test",
+            "subject": "Sesizare",
+        },
+    ),
+    Probe(
+        "registratura_api:document-answers",
+        OFFICER_API | _officers(201),
+        method="post",
+        args=_desk,
+        data=lambda w: {"channel": "posta", "subject": "Răspuns"},
+    ),
+    Probe("registratura_api:document-reset-key", OFFICER_API, method="post", args=_desk),
+    *[
+        Probe("registratura_api:track", expected, method="post", data=d)
+        for expected, d in [
+            (PUBLIC_READ, lambda w: _tracking(w.desk.entry.label, w.desk_key)),
+            (every(404), lambda w: _tracking(w.desk.entry.label, "x" + w.desk_key[1:])),
+        ]
+    ],
+    # The archive: officers read and place; a citizen's own-request rule hides the act
+    # (it answers a paper request, not theirs); its key holder reads it through tracking.
+    Probe("arhiva:detail", OFFICER_PAGE, args=_act),
+    Probe("arhiva_api:detail", roles(404, anonymous=403, key=403) | _officers(200), args=_act),
+    Probe("arhiva_api:pdf", roles(404, anonymous=403, key=403) | _officers(200), args=_act),
+    Probe(
+        "arhiva:place",
+        OFFICER_WRITE_PAGE,
+        method="post",
+        content_type="multipart",
+        args=_act,
+        data=lambda w: {"parcel": f"{w.parcel.uat.siruta}:{w.parcel.cadastral_number}"},
+    ),
+    Probe(
+        "arhiva_api:place",
+        OFFICER_API,
+        method="post",
+        args=_act,
+        data=lambda w: {"x": 400000.0, "y": 500000.0},
+    ),
+    # an act kept permanently may not be disposed of: refused by the rule, after access
+    Probe(
+        "arhiva:retention",
+        OFFICER_WRITE_PAGE,
+        method="post",
+        content_type="multipart",
+        data=lambda w: {"documents": [w.act.pk], "reason": "Termen expirat"},
+    ),
+    Probe(
+        "arhiva_api:retention",
+        OFFICER_API | _officers(400),
+        method="post",
+        data=lambda w: {"documents": [w.act.pk], "reason": "Termen expirat"},
+    ),
+    *[
+        Probe("arhiva_api:track", expected, method="post", data=d)
+        for expected, d in [
+            (PUBLIC_READ, lambda w: _tracking(w.desk.entry.label, w.desk_key)),
+            (every(404), lambda w: _tracking(w.desk.entry.label, "x" + w.desk_key[1:])),
+        ]
+    ],
     # Tracking a request by number and key, in the register book and in the archive: the
     # online request's key opens its line too (one key per request); a wrong key nothing.
     *[
