@@ -58,6 +58,7 @@ def test_officer_searches_by_words_number_and_parcel_and_downloads(client, offic
         assert client.get(reverse(page), {"q": "tigla"}).status_code == 200
     html = client.get(reverse("arhiva:detail", args=[act.pk])).content.decode()
     assert "Autorizație de construire nr. 77/1996" in html
+    assert f'href="/harta/?amplasare={act.pk}"' in html  # (re)place it on the map
 
 
 def test_citizen_and_anonymous_see_nothing(client, citizen, act):
