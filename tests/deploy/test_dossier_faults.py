@@ -1,5 +1,6 @@
 """Faults while a dossier is made: the job worker killed with SIGKILL in the middle of the
-job, and a disk that fills up while the PDF is written. Neither may leave a half-written
+job (at two chosen points, and at moments spread over the whole job), and a disk that
+fills up while the PDF is written. Neither may leave a half-written
 PDF or a dossier row without its file, and the job can be run again to success.
 
 The worker is a real `manage.py procrastinate worker` process on the test database. The
@@ -193,6 +194,96 @@ def test_worker_killed_during_a_dossier_leaves_nothing_and_the_job_reruns(
     with connection.cursor() as cursor:  # procrastinate's tables are not flushed by Django
         cursor.execute("DELETE FROM procrastinate_jobs WHERE queue_name = 'permits'")
     seed.seed(apps)  # for the tests after this one in the worker
+
+
+# Moments after the job starts (fractions of a measured dossier run) at which the worker
+# is killed: during the analysis, the map extracts, WeasyPrint's layout or the PDF write,
+# or after the commit. Wherever it falls, what is stored must be whole or nothing.
+KILL_FRACTIONS = (0.05, 0.3, 0.55, 0.8, 1.1)
+
+
+@pytest.mark.django_db(transaction=True, available_apps=["registratura", "permits"])
+def test_worker_killed_at_any_moment_of_a_dossier_leaves_whole_or_nothing(tmp_path, settings):
+    seed.seed(apps)
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = str(media)
+    parcels = list(Parcel.objects.filter(intravilan=True).select_related("uat").order_by("pk")[:6])
+
+    def started(run_id: int) -> float:
+        _wait_for(
+            lambda: AssemblyRun.objects.get(pk=run_id).status != AssemblyRun.Status.QUEUED,
+            300,
+            "the worker to take the job",
+        )
+        return time.monotonic()
+
+    # one dossier run to the end: how long a job takes on this machine now
+    first = _registered(parcels[0])
+    worker = Worker(tmp_path, media)
+    try:
+        run = first.assembly_runs.get()
+        t0 = started(run.pk)
+        _wait_for(
+            lambda: AssemblyRun.objects.get(pk=run.pk).status == AssemblyRun.Status.DONE,
+            300,
+            "the first dossier",
+        )
+        duration = time.monotonic() - t0
+    finally:
+        worker.stop()
+
+    killed = []
+    for parcel, fraction in zip(parcels[1:], KILL_FRACTIONS, strict=True):
+        application = _registered(parcel)
+        run = application.assembly_runs.get()
+        worker = Worker(tmp_path, media)
+        try:
+            t0 = started(run.pk)
+            time.sleep(max(0.0, t0 + fraction * duration - time.monotonic()))
+            worker.kill()
+        finally:
+            worker.stop()
+        run.refresh_from_db()
+        files = _dossier_files(application, media)
+        assert not [f for f in files if not f.endswith(".pdf")], files  # no temporaries
+        dossier = Dossier.objects.filter(application=application).first()
+        if dossier is not None:  # the kill came after the commit: the dossier is whole
+            assert run.status == AssemblyRun.Status.DONE
+            data = (media / dossier.file.name).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == dossier.sha256
+            continue
+        assert run.status == AssemblyRun.Status.RUNNING, (fraction, run.status, run.error)
+        for name in files:  # at most a complete file whose row never committed
+            path = media / "permits" / str(application.public_id) / "dosare" / name
+            assert path.read_bytes().rstrip().endswith(b"%%EOF"), (fraction, name)
+        killed.append((application, run))
+    assert killed, f"every kill came after the commit ({duration:.2f} s per dossier)"
+
+    stalled = tasks.retry_stalled_assemblies(seconds_since_heartbeat=0, orphans_older_than=0)
+    assert sorted(stalled) == sorted(run.pk for _, run in killed)
+    worker = Worker(tmp_path, media)
+    try:
+        for _, run in killed:
+            _wait_for(
+                lambda run=run: (
+                    AssemblyRun.objects.get(pk=run.pk).status
+                    in (AssemblyRun.Status.DONE, AssemblyRun.Status.FAILED)
+                ),
+                300,
+                "the re-runs",
+            )
+    finally:
+        worker.stop()
+    for application, run in killed:
+        run.refresh_from_db()
+        assert run.status == AssemblyRun.Status.DONE, run.error
+        dossier = Dossier.objects.get(application=application)
+        data = (media / dossier.file.name).read_bytes()
+        assert data.startswith(b"%PDF-") and hashlib.sha256(data).hexdigest() == dossier.sha256
+        assert _dossier_files(application, media) == ["dosar-v1.pdf"]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE queue_name = 'permits'")
+    seed.seed(apps)
 
 
 @pytest.fixture
