@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from layers.db import fetchone_prepared, read_connection
 from layers.models import CountyRoad, RoadZoneRule
-from layers.roads import road_position
+from layers.roads import (
+    PARTS_CTES,
+    POSITION_COLUMNS,
+    POSITION_CTES,
+    position_from_row,
+    road_position,
+)
 
 # One statement for the whole overlay, prepared once per connection (planning it cost
 # more than running it at 1M parcels). The subject is %(g)s (hex EWKB in the storage SRID)
@@ -26,8 +32,9 @@ from layers.roads import road_position
 # Hits are features whose interior meets the subject's (touching-only neighbours
 # excluded); a feature that covers the subject (the usual case for UAT, intravilan and
 # UTR) needs neither the touch test nor the overlay: the area is the subject's.
-_OVERLAY_SQL = """
-WITH found AS (
+_OVERLAY_SQL = (
+    "-- layers.analysis overlay\n"  # noqa: S608 - constant SQL, parameters are bound
+    + """WITH found AS (
     SELECT k.siruta, p.cadastral_number, p.geom
     FROM unnest(%(sirutas)s::int[], %(numbers)s::text[]) AS k(siruta, number)
     JOIN layers_uat u ON u.siruta = k.siruta
@@ -120,7 +127,14 @@ road AS (
     SELECT n.*, EXISTS (SELECT 1 FROM layers_intravilan i WHERE ST_Intersects(i.geom, n.p))
            AS in_intravilan
     FROM nearest n
-)
+),
+-- the km position of the road's point nearest the subject (layers.roads, same statement)
+position_of AS (SELECT p AS pt FROM road),
+"""
+    + PARTS_CTES
+    + ", "
+    + POSITION_CTES
+    + """
 SELECT json_build_object(
     'found', (SELECT COALESCE(json_agg(json_build_array(siruta, cadastral_number)), '[]')
               FROM found),
@@ -132,13 +146,17 @@ SELECT json_build_object(
         'id', road.id, 'number', road.number, 'name', road.name,
         'administrator', road.administrator, 'category', road.category,
         'km_start', road.km_start, 'distance', road.d,
-        'closest', encode(ST_AsEWKB(road.p), 'hex'), 'in_intravilan', road.in_intravilan,
+        'in_intravilan', road.in_intravilan,
         'rule', (SELECT row_to_json(r) FROM layers_roadzonerule r
                  WHERE r.category = road.category AND r.intravilan = road.in_intravilan))
         FROM road)
-)
+), position.*
 FROM s, uats, intra, zones, restrictions, bands, buildings
+     LEFT JOIN (SELECT """
+    + POSITION_COLUMNS
+    + """ FROM dir) AS position ON true
 """
+)
 
 BAND_ORDER = ["ampriza", "siguranta", "protectie"]
 BAND_NAMES = {
@@ -216,8 +234,10 @@ def _overlay(*, g: str | None = None, parcels: list[tuple[int, str]] = ()) -> di
         "sirutas": [int(siruta) for siruta, _ in parcels],
         "numbers": [str(number) for _, number in parcels],
     }
-    (overlay,) = fetchone_prepared("gisapp_overlay", _OVERLAY_SQL, params)
-    return json.loads(overlay) if isinstance(overlay, str) else overlay
+    overlay, *position = fetchone_prepared("gisapp_overlay", _OVERLAY_SQL, params)
+    overlay = json.loads(overlay) if isinstance(overlay, str) else overlay
+    overlay["road_position"] = position if position[0] is not None else None
+    return overlay
 
 
 def analyse(geom: GEOSGeometry, *, proposed: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -284,14 +304,18 @@ def _result(overlay: dict[str, Any], proposed: dict[str, Any]) -> dict[str, Any]
         "zones": overlay["zones"],
         "restrictions": overlay["restrictions"],
         "road_bands": overlay["road_bands"],
-        "road": _road_section(overlay["road"], overlay["road_bands"], proposed),
+        "road": _road_section(
+            overlay["road"], overlay["road_bands"], proposed, overlay["road_position"]
+        ),
     }
     result["findings"] = _findings(result, proposed)
     result["approvals"] = _approvals(result)
     return result
 
 
-def _road_section(nearest: dict | None, bands, proposed) -> dict[str, Any] | None:
+def _road_section(
+    nearest: dict | None, bands, proposed, road_position_row
+) -> dict[str, Any] | None:
     if nearest is None:
         return None
     road = CountyRoad(
@@ -303,7 +327,7 @@ def _road_section(nearest: dict | None, bands, proposed) -> dict[str, Any] | Non
         km_start=nearest["km_start"],
     )
     distance = nearest["distance"]
-    position = road_position(road, GEOSGeometry(nearest["closest"]))
+    position = position_from_row(road, road_position_row)
     in_intravilan = nearest["in_intravilan"]
     rule = RoadZoneRule(**nearest["rule"]) if nearest["rule"] else None
     reached = sorted({b["band"] for b in bands if b["road_id"] == road.pk}, key=BAND_ORDER.index)

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from layers.db import fetchone_prepared, read_connection
 from layers.models import CountyRoad
 
-_PARTS_CTE = """
-WITH road AS (SELECT id, number, km_start, geom FROM layers_countyroad WHERE id = %(road)s),
+# The parts of the axis of the CTE `road` (column geom), in order, with the length before
+# each; shared by the position and point-at-km statements and the analysis overlay.
+PARTS_CTES = """
 parts AS (
-    SELECT COALESCE((d).path[1], 1) AS i, (d).geom AS g
-    FROM road, LATERAL ST_Dump(ST_LineMerge(road.geom)) AS d
+    SELECT COALESCE((part).path[1], 1) AS i, (part).geom AS g
+    FROM road, LATERAL ST_Dump(ST_LineMerge(road.geom)) AS part
 ),
 cum AS (
     SELECT i, g, ST_Length(g) AS len,
@@ -28,13 +29,19 @@ cum AS (
     FROM parts
 )
 """
+_PARTS_CTE = (
+    "WITH road AS (SELECT id, number, km_start, geom FROM layers_countyroad "  # noqa: S608
+    "WHERE id = %(road)s),\n" + PARTS_CTES
+)
 
-_POSITION_SQL = (
-    _PARTS_CTE  # noqa: S608 - constant SQL, parameters are bound
-    + """,
+# The position on that axis of the point of the CTE `position_of` (column pt): the CTE
+# `dir` ends with the part nearest the point, the fraction along it and two points just
+# before and after (for the side); POSITION_COLUMNS reads chainage (m from the start of the
+# road), offset (m), side (cross product: > 0 left) and the nearest point (EWKB).
+POSITION_CTES = """
 best AS (
     SELECT g, len, before, ST_LineLocatePoint(g, p.pt) AS f, ST_Distance(g, p.pt) AS dist, p.pt
-    FROM cum, (SELECT %(pt)s::geometry AS pt) AS p
+    FROM cum, position_of AS p
     ORDER BY dist, i LIMIT 1
 ),
 dir AS (
@@ -43,12 +50,19 @@ dir AS (
         ST_LineInterpolatePoint(g, LEAST(f + LEAST(1.0, 1.0 / len), 1)) AS b
     FROM best
 )
-SELECT before + f * len,
+"""
+POSITION_COLUMNS = """before + f * len,
        dist,
        (ST_X(b) - ST_X(a)) * (ST_Y(pt) - ST_Y(a)) - (ST_Y(b) - ST_Y(a)) * (ST_X(pt) - ST_X(a)),
-       ST_AsEWKB(ST_LineInterpolatePoint(g, f))
-FROM dir
-"""
+       ST_AsEWKB(ST_LineInterpolatePoint(g, f))"""
+
+_POSITION_SQL = (
+    _PARTS_CTE  # noqa: S608 - constant SQL, parameters are bound
+    + ", position_of AS (SELECT %(pt)s::geometry AS pt),\n"
+    + POSITION_CTES
+    + "SELECT "
+    + POSITION_COLUMNS
+    + " FROM dir"
 )
 
 _POINT_AT_SQL = (
@@ -100,9 +114,16 @@ class RoadPosition:
 def road_position(road: CountyRoad, point: GEOSGeometry) -> RoadPosition:
     """The km+m position of the point of `road` nearest to `point`."""
     point = _in_storage_srid(point)
-    chainage, offset, cross, nearest = fetchone_prepared(
+    row = fetchone_prepared(
         "gisapp_road_position", _POSITION_SQL, {"road": road.pk, "pt": point.hexewkb.decode()}
     )
+    return position_from_row(road, row)
+
+
+def position_from_row(road: CountyRoad, row) -> RoadPosition:
+    """A RoadPosition from the POSITION_COLUMNS of a statement (chainage, offset, side,
+    nearest point as EWKB)."""
+    chainage, offset, cross, nearest = row
     return RoadPosition(
         road_id=road.pk,
         road_number=road.number,
