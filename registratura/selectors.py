@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Func, QuerySet, TextField, Value
 
 from registratura.models import Document
 from registratura.services import access_keys
@@ -17,6 +17,14 @@ from registratura.services import access_keys
 LABEL_RE = re.compile(
     r"^\s*(?:([A-Za-z][A-Za-z0-9]{0,11})\s*-\s*)?(\d{1,9})(?:\s*/\s*(\d{4}))?\s*$"
 )
+
+
+class Fold(Func):
+    """registratura_fold(): unaccent + lower, immutable (migration 0006), so that the
+    trigram indexes on the folded sender and subject serve the search."""
+
+    function = "public.registratura_fold"
+    output_field = TextField()
 
 
 def documents() -> QuerySet[Document]:
@@ -67,9 +75,13 @@ def search(criteria: Search) -> QuerySet[Document]:
     if criteria.date_to:
         qs = qs.filter(entry__registered_at__lt=day_bounds(criteria.date_to)[1])
     if criteria.sender:
-        qs = qs.filter(correspondent_name__unaccent__icontains=criteria.sender.strip())
+        qs = qs.alias(sender_folded=Fold("correspondent_name")).filter(
+            sender_folded__contains=Fold(Value(criteria.sender.strip()))
+        )
     if criteria.subject:
-        qs = qs.filter(subject__unaccent__icontains=criteria.subject.strip())
+        qs = qs.alias(subject_folded=Fold("subject")).filter(
+            subject_folded__contains=Fold(Value(criteria.subject.strip()))
+        )
     if criteria.status:
         qs = qs.filter(status=criteria.status)
     if criteria.direction:

@@ -66,3 +66,23 @@ def test_by_dates_sender_subject_status(docs):
     assert _pks(Search(direction="iesire")) == {c.pk}
     assert _pks(Search(sender="tirlea", direction="intrare")) == {a.pk}
     assert _pks(Search(register="acte-cu")) == set()
+
+
+def test_sender_and_subject_search_is_served_by_the_trigram_indexes(docs):
+    """The folded sender and subject are indexed: the planner can answer a search from the
+    index (the table is too small here to prefer it unless other plans are off)."""
+    from django.db import connection, transaction
+
+    for criteria, index in (
+        (Search(sender="tirlea"), "registratura_doc_sender_trgm"),
+        (Search(subject="iluminat publ"), "registratura_doc_subject_trgm"),
+    ):
+        sql, params = search(criteria).query.sql_with_params()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert index in plan, plan
+    # a literal % or _ in the words is a character, not a wildcard
+    assert _pks(Search(subject="%")) == set() and _pks(Search(sender="_")) == set()
