@@ -25,7 +25,7 @@ from import_cadastru.models import ImportRun
 from import_cadastru.parallel import ordered_map
 from import_cadastru.readers import cgxml
 from import_cadastru.readers.errors import InputRefused
-from import_cadastru.readers.safety import Limits, check_file, is_zip, zip_members
+from import_cadastru.readers.safety import Limits, Member, check_file, is_zip, zip_members
 from import_cadastru.readers.vector import data_paths
 from import_cadastru.report import Report
 from import_cadastru.staging import copy_lines
@@ -345,7 +345,7 @@ def cgxml_tasks(request: ImportRequest, report: Report) -> tuple[list[cgxml.Task
         members = []
         for info in zip_members(path, request.limits):
             if info.filename.lower().endswith(CGXML_SUFFIXES):
-                members.append(info.filename)
+                members.append(Member.of(info))
             else:
                 report.add(
                     "attribute", f"{path.name}/{info.filename}", "", "fișier ignorat din arhivă"

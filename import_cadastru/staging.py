@@ -7,10 +7,11 @@ tests do): a killed process leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 CHUNK_BYTES = 8 * 1024 * 1024
 
@@ -50,6 +51,23 @@ def copy_lines(cursor, table: str, columns: Sequence[str], lines: Iterable[str])
         if buf:
             copy.write("".join(buf))
     return count
+
+
+@contextmanager
+def copy_stream(cursor, table: str, columns: Sequence[str]) -> Iterator[Callable[[bytes], None]]:
+    """A COPY (text format) into a staging table that takes whole chunks of lines; a
+    writer thread sends them, so the caller prepares the next chunk meanwhile."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    raw = getattr(cursor, "cursor", cursor)  # Django's wrapper around psycopg's cursor
+    with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+
+        def write(chunk: bytes) -> None:
+            if chunk:
+                copy.write(chunk)
+
+        yield write
 
 
 def analyze(cursor, *tables: str) -> None:

@@ -18,6 +18,7 @@ from django.db import connection
 
 from import_cadastru.mapping import TARGET_COLUMNS, build_mapping
 from import_cadastru.parallel import ordered_map
+from import_cadastru.readers import arrow_batches
 from import_cadastru.readers import crs as crs_check
 from import_cadastru.readers.batches import Slice, init_known, read_slice
 from import_cadastru.readers.errors import InputRefused
@@ -29,7 +30,7 @@ from import_cadastru.readers.vector import (
     sample_coordinates,
 )
 from import_cadastru.report import Report
-from import_cadastru.staging import copy_lines
+from import_cadastru.staging import copy_lines, copy_stream
 from import_cadastru.writers import features as feature_writer
 from import_cadastru.writers import parcels as parcel_writer
 from import_cadastru.writers import validation
@@ -38,29 +39,26 @@ from layers.models import UrbanPlan
 from layers.services import rebuild_road_zones
 
 SLICE = 25_000  # features per read
+ARROW_BATCH = 50_000  # features per Arrow record batch
 PARALLEL_SLICES = 4  # from this many slices (100k features) on, read in worker processes
 SEQ_FILE_STRIDE = 10**10  # seq = file index * stride + feature index
 
-# md5 prefixes of the stored parcel geometries, as the readers look them up
+# md5 prefixes of the stored parcel geometries, as the readers look them up: one bytea
+# of 8 bytes a parcel (a row per parcel would cost a COPY message each)
 _KNOWN = """
-COPY (SELECT ('x' || left(geom_md5, 16))::bit(64)::bigint FROM layers_parcel
-      WHERE geom_md5 IS NOT NULL) TO STDOUT (FORMAT binary)
+SELECT string_agg(decode(left(geom_md5, 16), 'hex'), ''::bytea)
+FROM layers_parcel WHERE geom_md5 IS NOT NULL
 """
-_KNOWN_ROW = np.dtype([("n", ">i2"), ("len", ">i4"), ("v", ">i8")])
 
 
 def _stored_fingerprints(cursor) -> np.ndarray | None:
     """The fingerprints of the stored parcel geometries, sorted (None: no parcels).
     8 bytes a parcel, so a county's million parcels cost 8 MB in each reader."""
-    buf = bytearray()
-    with cursor.copy(_KNOWN) as copy:
-        for block in copy:
-            buf += block
-    count = (len(buf) - 21) // _KNOWN_ROW.itemsize  # header 19 bytes, trailer 2
-    if count <= 0:
+    cursor.execute(_KNOWN)
+    packed = cursor.fetchone()[0]
+    if not packed:
         return None
-    values = np.frombuffer(buf, dtype=_KNOWN_ROW, count=count, offset=19)["v"]
-    return np.sort(values.astype(np.int64))
+    return np.sort(np.frombuffer(bytes(packed), dtype=">i8").astype(np.int64))
 
 
 def _can_skip_geometries(target, sql_crs, provided, polygons) -> bool:
@@ -226,6 +224,24 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
             slices_of.update({(index, s.start): s for s in slices})
             table = parcel_writer.RAW if target == "parcels" else feature_writer.RAW
             stored = known if isinstance(known, np.ndarray) else None
+            if arrow_batches.suits(source.geometry_type):
+                # one stream, read and converted column by column in this process
+                layer = dataclasses.replace(slices[0], start=0, count=source.count)
+                init_known(stored)
+                try:
+                    with copy_stream(cursor, table, staged_cols) as write:
+                        for count, text, issues, rejected in arrow_batches.stream(
+                            layer, ARROW_BATCH
+                        ):
+                            write(text)
+                            for issue in issues:
+                                report.add_issue(issue)
+                            report.stats["rejected_in_reader"] += rejected
+                            done += count
+                            progress("citire", done, total)
+                finally:
+                    init_known(None)
+                continue
             reading = _read_slices(slices, request.workers, stored)
             for part, (lines, issues, rejected) in reading:
                 copy_lines(cursor, table, staged_cols, lines)

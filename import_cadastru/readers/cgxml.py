@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ import shapely
 from lxml import etree
 
 from import_cadastru.readers.errors import InputRefused
-from import_cadastru.readers.safety import Limits, read_member_direct
+from import_cadastru.readers.safety import Limits, Member, read_member_direct
 
 EMPTY = "_empty"
 CEDILLA = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
@@ -766,7 +765,7 @@ class Task:
     """A slice of the input: a plain file, or some members of a zip."""
 
     path: str
-    members: tuple[str, ...] | None
+    members: tuple[Member, ...] | None  # checked members, read from their offsets
     seq_base: int  # seq of the first file; each file gets SEQ_STRIDE numbers
     skip_bad: bool
     limits: Limits
@@ -784,13 +783,10 @@ def process_task(task: Task, ctx: Context | None = None) -> FileResult:
     if task.members is None:
         sources = [(path.name, lambda: path.read_bytes())]
     else:
-        archive, handle, infos = _open_archive(task.path)
+        handle = _open_archive(task.path)
         limit = task.limits.max_xml_bytes
         sources = [
-            (
-                f"{path.name}/{m}",
-                lambda m=m: read_member_direct(handle, archive, infos[m], limit),
-            )
+            (f"{path.name}/{m.filename}", lambda m=m: read_member_direct(handle, m, limit))
             for m in task.members
         ]
     for n, (source, read) in enumerate(sources):
@@ -805,25 +801,20 @@ def process_task(task: Task, ctx: Context | None = None) -> FileResult:
     return result
 
 
-_archive: tuple[str, zipfile.ZipFile, BinaryIO, dict] | None = None
+_archive: tuple[str, BinaryIO] | None = None
 
 
-def _open_archive(path: str) -> tuple[zipfile.ZipFile, BinaryIO, dict]:
-    """The zip of the current task, kept open for the next tasks of the same zip:
-    reading the central directory of a 10,000-member zip costs more than parsing
-    a hundred of its files."""
+def _open_archive(path: str) -> BinaryIO:
+    """The zip of the current task, kept open for the next tasks of the same zip."""
     global _archive  # one open zip per (worker) process
     if _archive is None or _archive[0] != path:
         close_archive()
-        archive = zipfile.ZipFile(path)
-        handle = open(path, "rb")  # noqa: SIM115 - kept open across tasks, closed below
-        _archive = (path, archive, handle, {i.filename: i for i in archive.infolist()})
-    return _archive[1], _archive[2], _archive[3]
+        _archive = (path, open(path, "rb"))  # noqa: SIM115 - kept open across tasks
+    return _archive[1]
 
 
 def close_archive() -> None:
     global _archive
     if _archive is not None:
         _archive[1].close()
-        _archive[2].close()
         _archive = None

@@ -15,7 +15,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from import_cadastru.readers.errors import InputRefused
@@ -65,12 +65,58 @@ def _unsafe_name(name: str) -> bool:
         return True
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return True
-    return any(part == ".." for part in PurePosixPath(name).parts)
+    return ".." in name and ".." in name.split("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A checked zip member as a worker reads it: from its offset, without the zip's
+    central directory (which costs more to parse than a hundred small members)."""
+
+    filename: str
+    header_offset: int
+    compress_size: int
+    file_size: int
+    CRC: int  # zipfile.ZipInfo's name
+    compress_type: int
+    flag_bits: int
+
+    @classmethod
+    def of(cls, info: zipfile.ZipInfo) -> Member:
+        return cls(
+            info.filename,
+            info.header_offset,
+            info.compress_size,
+            info.file_size,
+            info.CRC,
+            info.compress_type,
+            info.flag_bits,
+        )
+
+
+# zip listings already checked in this process, by file identity and limits: an import
+# looks at a zip's members to tell its kind, then to split it into tasks
+_checked: dict[tuple, list[zipfile.ZipInfo]] = {}
 
 
 def zip_members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
     """The regular-file members of a zip after checking every member; refuse the zip
     when any member is unsafe (a bad archive is hostile or broken, never half-read)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return _zip_members(path, limits)
+    key = (os.path.realpath(path), info.st_ino, info.st_size, info.st_mtime_ns, limits)
+    members = _checked.get(key)
+    if members is None:
+        members = _zip_members(path, limits)
+        if len(_checked) >= 8:
+            _checked.clear()
+        _checked[key] = members
+    return list(members)
+
+
+def _zip_members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
     name = path.name
     try:
         archive = zipfile.ZipFile(path)
@@ -141,9 +187,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
 
 
-def read_member_direct(
-    handle: BinaryIO, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int
-) -> bytes:
+def read_member_direct(handle: BinaryIO, info: Member, limit: int) -> bytes:
     """read_member for batches of small members: a stored or deflated member is read
     straight from its offset and inflated in one call (zipfile's per-member stream costs
     more than parsing a small CGXML). Sizes and CRC are checked as zipfile does; any
@@ -154,7 +198,9 @@ def read_member_direct(
             source=info.filename,
         )
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
-        return read_member(archive, info, limit)
+        handle.seek(0)
+        with zipfile.ZipFile(handle) as archive:
+            return read_member(archive, archive.getinfo(info.filename), limit)
     handle.seek(info.header_offset)
     signature, name_length, extra_length = _LOCAL_HEADER.unpack(handle.read(30))
     if signature != b"PK\x03\x04":

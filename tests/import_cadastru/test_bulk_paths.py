@@ -132,3 +132,84 @@ def test_stored_geometry_under_another_uat_is_a_new_parcel_with_its_geometry(cli
     result = cli(vf.write_parcels(tmp_path / "moved.gpkg", fields=fields))
     assert "create: 1" in result.out and "neschimbate: 2" in result.out, result.out
     assert _parcel_wkt("61003", 900010) == _parcel_wkt("61003", 900001)
+
+
+def _both_readers(path, target="parcels", skip_known=False):
+    """(COPY text, issues, rejected) of a layer by the Arrow reader and by the raw one."""
+    import pyogrio
+
+    from import_cadastru.mapping import build_mapping
+    from import_cadastru.readers import arrow_batches
+    from import_cadastru.readers.batches import Slice, read_slice
+
+    info = pyogrio.read_info(str(path))
+    mapping = build_mapping(target, [str(f) for f in info["fields"]], {}, {})
+    assert arrow_batches.suits(info["geometry_type"])
+    layer = Slice(
+        gdal_path=str(path),
+        layer=str(pyogrio.list_layers(str(path))[0][0]),
+        encoding=None,
+        target=target,
+        sources=mapping.sources,
+        staged_cols=tuple(c for c, _ in parcel_writer.RAW_COLUMNS),
+        name=path.name,
+        seq0=0,
+        start=0,
+        count=int(info["features"]),
+        skip_known=skip_known,
+    )
+    lines, issues, rejected = read_slice(layer)
+    arrow = list(arrow_batches.stream(layer, 2))  # batches of two features
+    return (
+        ("".join(lines).encode(), issues, rejected),
+        (
+            b"".join(text for _n, text, _i, _r in arrow),
+            [i for _n, _t, issues, _r in arrow for i in issues],
+            sum(r for *_x, r in arrow),
+        ),
+    )
+
+
+def test_arrow_reader_stages_what_the_raw_reader_stages(tmp_path):
+    """The vectorised columns give exactly the per-value converters' text; a column with
+    a value they cannot take goes through the converter (same rejections, same notes)."""
+    geoms = [shapely.box(370100 + 40 * i, 482650, 370140 + 40 * i, 482675) for i in range(6)]
+    geoms[4] = None
+    fields = {
+        "NR_CAD": vf._obj([" 61001 ", "61002\u3000", "_empty", "6100" * 10, None, "61006"]),
+        "SIRUTA": vf.np.array([900001, 900001, 900010, 900001, 900001, 900001], dtype="int64"),
+        "ADRESA": vf._obj(["Str. Ştefan\tcel Mare", "a\\b", "", "Ţarina\nnouă", None, "_empty"]),
+        "NR_CF": vf._obj(["cf 1", "x" * 31, "3", "4", "5", "6"]),  # too long: a note
+        "SUP_ACTE": vf.np.array([1000.005, float("nan"), 2.5, 1e13, 7.0, 0.125]),
+        "INTRAVILAN": vf.np.array([1, 0, 2, 0, 1, 0], dtype="int32"),
+        "ETERRA_ID": vf._obj(["12", "x", "", "C4", None, "6"]),
+    }
+    path = tmp_path / "odd.gpkg"
+    pyogrio_write = vf.pyogrio.raw.write
+    pyogrio_write(
+        str(path),
+        vf.np.array([None if g is None else shapely.to_wkb(g) for g in geoms], dtype=object),
+        list(fields.values()),
+        fields=list(fields),
+        geometry_type="Polygon",
+        crs="EPSG:3844",
+        driver="GPKG",
+    )
+    raw, arrow = _both_readers(path)
+    assert arrow == raw
+    assert raw[2] >= 1 and any(i["kind"] == "attribute" for i in raw[1])
+
+
+def test_arrow_reader_leaves_out_stored_geometries_as_the_raw_reader_does(cli, tmp_path):
+    from import_cadastru.readers.batches import init_known
+
+    path = vf.write_parcels(tmp_path / "p.gpkg")
+    assert "create: 3" in cli(path).out
+    with connection.cursor() as cursor:
+        init_known(vector_import._stored_fingerprints(cursor))
+    try:
+        raw, arrow = _both_readers(path, skip_known=True)
+    finally:
+        init_known(None)
+    assert arrow == raw
+    assert raw[0].count(b"\t\\N\t") >= 3  # the three geometries left out
