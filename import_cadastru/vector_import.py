@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from import_cadastru.mapping import TARGET_COLUMNS, build_mapping
 from import_cadastru.parallel import ordered_map
@@ -307,30 +307,40 @@ def _fill_geometries(cursor, slices_of: dict[tuple[int, int], Slice], seqs: list
 
 def _write_parcels(cursor, request, run, report, sql_crs, provided, polygons, progress, refill):
     optional = provided & set(parcel_writer.OPTIONAL)
+    # with the table's validity constraint, geometries are tested once, as they are
+    # written, instead of also in staging (see _write_checked)
+    constraint = parcel_writer.validity_constraint(cursor)
 
-    def normalise() -> None:
+    def normalise(assume_valid: bool) -> None:
         parcel_writer.normalise(
             cursor,
             crs=sql_crs,
             provided=optional,
             spatial_uat="uat_siruta" not in provided,
             shape=not polygons,
+            assume_valid=assume_valid,
         )
 
-    normalise()
+    normalise(constraint is not None)
     # geometries left out as stored, but not under their own key: stage them, again
     unconfirmed = parcel_writer.unconfirmed_geometries(cursor)
     if unconfirmed:
         refill(unconfirmed)
-        normalise()
+        normalise(constraint is not None)
     cursor.execute("SELECT count(*) FROM imp_parcel_raw WHERE geom_md5 IS NOT NULL")
     report.stats["geometries_already_stored"] = cursor.fetchone()[0]
-    parcel_writer.staging_findings(cursor, report)
     progress("scriere", 1, 3)
     source = f"vector:{Path(request.paths[0]).suffix.lstrip('.').lower()}"
-    applied = parcel_writer.apply(
-        cursor, source=source, ref=str(run.pk), at=run.started_at, subrecords=False
+    applied = _write_checked(
+        cursor,
+        constraint,
+        lambda: normalise(False),
+        source=source,
+        ref=str(run.pk),
+        at=run.started_at,
+        subrecords=False,
     )
+    parcel_writer.staging_findings(cursor, report)
     progress("validare", 2, 3)
     validation.check_parcels(
         cursor,
@@ -340,6 +350,23 @@ def _write_parcels(cursor, request, run, report, sql_crs, provided, polygons, pr
     )
     parcel_writer.drop_staging(cursor)
     return applied
+
+
+def _write_checked(cursor, constraint: str | None, revalidate, **apply_args):
+    """parcel_writer.apply after a normalise that took every geometry as valid: the
+    table's validity constraint tests each one as it is written. If it refuses one,
+    all that apply did is rolled back to a savepoint, the staging is normalised again
+    (testing, repairing and noting invalid geometries) and written again."""
+    if constraint is None:
+        return parcel_writer.apply(cursor, **apply_args)
+    try:
+        with transaction.atomic():
+            return parcel_writer.apply(cursor, **apply_args)
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != constraint:
+            raise
+    revalidate()
+    return parcel_writer.apply(cursor, **apply_args)
 
 
 def _write_features(cursor, target, report, sql_crs, provided, columns):

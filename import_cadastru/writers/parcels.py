@@ -117,8 +117,26 @@ def _merged(column: str, provided: set[str]) -> sql.Composable:
     return sql.SQL("p.{}").format(col)
 
 
+def validity_constraint(cursor) -> str | None:
+    """The name of the parcel table's validated CHECK (ST_IsValid(geom)) constraint, if
+    it has one: with it, PostgreSQL itself refuses to store an invalid geometry."""
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'layers_parcel'::regclass "
+        "AND contype = 'c' AND convalidated "
+        "AND pg_get_constraintdef(oid) = 'CHECK (st_isvalid(geom))'"
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def normalise(
-    cursor, *, crs: SourceCRS, provided: set[str], spatial_uat: bool, shape: bool = True
+    cursor,
+    *,
+    crs: SourceCRS,
+    provided: set[str],
+    spatial_uat: bool,
+    shape: bool = True,
+    assume_valid: bool = False,
 ) -> None:
     """Build imp_parcel: storage geometry (repaired), resolved UAT, the matching stored
     parcel and the action (new / same / changed / rejected), then mark duplicates.
@@ -128,6 +146,9 @@ def normalise(
     means the same WKB, compared by md5 with the stored geom_md5, so the join with the
     stored parcels carries no geometry.
     `shape` converts closed lines (DXF) to polygons; inputs known to hold polygons skip it.
+    `assume_valid` skips the validity test altogether: only for a write that the table's
+    validity constraint checks, and that is redone without it if the constraint refuses
+    a geometry (see write_checked), so each geometry is tested once, not twice.
     """
     spatial = (
         sql.SQL(
@@ -177,7 +198,7 @@ def normalise(
             OFFSET 0
         ),
         v AS (
-            SELECT j.*, CASE WHEN j.same_geom THEN true ELSE ST_IsValid(j.g1) END AS ok
+            SELECT j.*, {valid} AS ok
             FROM j OFFSET 0
         ),
         k AS (
@@ -207,6 +228,9 @@ def normalise(
         raw=sql.Identifier(RAW),
         shape=polygonal(source_geom) if shape else source_geom,
         spatial=spatial,
+        valid=sql.SQL(
+            "true" if assume_valid else "CASE WHEN j.same_geom THEN true ELSE ST_IsValid(j.g1) END"
+        ),
         repaired=sql.SQL("ST_Multi(ST_CollectionExtract(ST_MakeValid(v.g1), 3))"),
         reason=sql.SQL("CASE WHEN NOT v.ok THEN ST_IsValidReason(v.g1) END"),
         lbn=merged["land_book_number"],

@@ -64,21 +64,25 @@ ORDER BY t.seq
 """
 
 
+# the bounding boxes of the imported parcels and of every parcel near them, packed as
+# one bytea of fixed-size big-endian records (a COPY would cost a message per row)
 _BOXES = """
-COPY (
-    SELECT p.id, ST_XMin(p.geom), ST_YMin(p.geom), ST_XMax(p.geom), ST_YMax(p.geom),
-           t.parcel_id IS NOT NULL
-    FROM layers_parcel p LEFT JOIN imp_touched t ON t.parcel_id = p.id
-    WHERE p.geom && (SELECT ST_Extent(q.geom)::geometry FROM imp_touched x
-                     JOIN layers_parcel q ON q.id = x.parcel_id)
-) TO STDOUT (FORMAT binary)
+SELECT string_agg(int8send(p.id) || float8send(ST_XMin(p.geom)) || float8send(ST_YMin(p.geom))
+                  || float8send(ST_XMax(p.geom)) || float8send(ST_YMax(p.geom))
+                  || boolsend(t.parcel_id IS NOT NULL), ''::bytea)
+FROM layers_parcel p LEFT JOIN imp_touched t ON t.parcel_id = p.id
+WHERE p.geom && (SELECT ST_Extent(q.geom)::geometry FROM imp_touched x
+                 JOIN layers_parcel q ON q.id = x.parcel_id)
 """
-
-# one binary COPY row: field count, then (length, value) per field, big-endian
 _BOX_ROW = np.dtype(
-    [("n", ">i2"), ("l0", ">i4"), ("id", ">i8")]
-    + [(f, t) for k in ("xmin", "ymin", "xmax", "ymax") for f, t in ((f"l_{k}", ">i4"), (k, ">f8"))]
-    + [("l5", ">i4"), ("touched", "?")]
+    [
+        ("id", ">i8"),
+        ("xmin", ">f8"),
+        ("ymin", ">f8"),
+        ("xmax", ">f8"),
+        ("ymax", ">f8"),
+        ("touched", "?"),
+    ]
 )
 
 _PAIRS = """
@@ -102,17 +106,14 @@ def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
     """Pairs whose bounding boxes overlap by more than the tolerance, found with STRtrees
     over stripes of the imported area (sorted by x, so memory stays bounded), then
     checked exactly in PostGIS."""
-    buf = bytearray()
-    with cursor.copy(_BOXES) as copy:
-        for block in copy:
-            buf += block
-    count = (len(buf) - 21) // _BOX_ROW.itemsize  # header 19 bytes, trailer 2
-    if count <= 0:
+    cursor.execute(_BOXES)
+    packed = cursor.fetchone()[0]
+    if not packed:
         return []
-    rows = np.frombuffer(buf, dtype=_BOX_ROW, count=count, offset=19)
+    rows = np.frombuffer(bytes(packed), dtype=_BOX_ROW)
     ids, touched = rows["id"].astype(np.int64), rows["touched"].copy()
     xmin, ymin, xmax, ymax = (rows[k].astype(np.float64) for k in ("xmin", "ymin", "xmax", "ymax"))
-    del rows, buf
+    del rows, packed
     order = np.argsort(xmin, kind="stable")
     sorted_x = xmin[order]
     reach = float((xmax - xmin).max())

@@ -213,3 +213,56 @@ def test_arrow_reader_leaves_out_stored_geometries_as_the_raw_reader_does(cli, t
         init_known(None)
     assert arrow == raw
     assert raw[0].count(b"\t\\N\t") >= 3  # the three geometries left out
+
+
+def _bowtie(x0: float) -> shapely.Polygon:
+    """A self-intersecting ring (invalid; ST_MakeValid makes two triangles of it)."""
+    return shapely.Polygon([(x0, 482650), (x0 + 40, 482675), (x0 + 40, 482650), (x0, 482675)])
+
+
+def _repaired(run) -> list[str]:
+    found = run.report["findings"].get("invalid_repaired") or {"items": []}
+    return [item["key"] for item in found["items"]]
+
+
+@pytest.mark.parametrize("initial_load", [False, True])
+def test_invalid_geometry_is_repaired_and_listed_when_validity_is_left_to_the_table(
+    cli, tmp_path, monkeypatch, initial_load
+):
+    """Geometries are taken as valid in staging and tested by the table's constraint as
+    they are written; one invalid geometry sends the write back to a savepoint and
+    through the repairing path: the same report as a staging test would give."""
+    with connection.cursor() as cursor:
+        assert parcel_writer.validity_constraint(cursor) == "layers_parcel_geom_valid"
+    if initial_load:
+        monkeypatch.setattr(parcel_writer, "INITIAL_LOAD_MIN", 1)
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE layers_parcel CASCADE")  # rolled back with the test
+    geoms = vf.parcel_geoms()
+    geoms[1] = _bowtie(370140)
+    result = cli(vf.write_parcels(tmp_path / "p.gpkg", geoms=geoms))
+    assert "create: 3" in result.out, result.out + result.err
+    run = ImportRun.objects.get()
+    assert _repaired(run) == ["61002"]
+    item = run.report["findings"]["invalid_repaired"]["items"][0]
+    assert "Self-intersection" in item["detail"]
+    parcel = Parcel.objects.get(cadastral_number="61002")
+    assert parcel.geom.valid and parcel.geom.num_geom == 2
+    # a valid file: nothing listed
+    result = cli(vf.write_parcels(tmp_path / "ok.gpkg"))
+    assert "actualizate: 1" in result.out, result.out + result.err
+    assert _repaired(ImportRun.objects.latest("pk")) == []
+    assert Parcel.objects.get(cadastral_number="61002").version == 2
+
+
+def test_changed_parcel_with_an_invalid_geometry_is_repaired_and_keeps_its_history(cli, tmp_path):
+    assert "create: 3" in cli(vf.write_parcels(tmp_path / "p.gpkg")).out
+    geoms = vf.parcel_geoms()
+    geoms[2] = _bowtie(370180)
+    result = cli(vf.write_parcels(tmp_path / "bad.gpkg", geoms=geoms))
+    assert "actualizate: 1" in result.out and "neschimbate: 2" in result.out, result.out
+    run = ImportRun.objects.latest("pk")
+    assert _repaired(run) == ["61003"]
+    parcel = Parcel.objects.get(cadastral_number="61003")
+    assert parcel.version == 2 and parcel.geom.valid
+    assert parcel.versions.count() == 1
