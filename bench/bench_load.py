@@ -9,11 +9,16 @@ and runs, for --duration seconds with --users concurrent users:
   qgis      WFS 2.0 GetFeature paging (COUNT/STARTINDEX) over a BBOX, as QGIS does
   dossier   an officer asks for a fresh GIS dossier (POST .../reassemble/) and waits until
             the worker has stored it (a small share of the users)
-and prints throughput, p50/p95 per request kind, error rate and the load average.
+and prints throughput, p50/p95 per request kind, error rate and the load average, then
+where the time went: CPU per stack component (gunicorn, job worker with its map2img
+children, mapserv, nginx, PostgreSQL backends of this database, locust, the rest of the
+machine) and, from nginx's and gunicorn's access logs, per request kind the time as nginx
+saw it, the upstream's share (its queue included) and gunicorn's own handling time.
 
 Usage:  .venv/bin/pip install -e '.[bench]'   # locust
         DATABASE_URL=postgis://postgres@127.0.0.1:PORT/gisapp_bench \\
-        .venv/bin/python bench/bench_load.py [--duration 300] [--users 50]
+        .venv/bin/python bench/bench_load.py [--duration 300] [--users 50] \\
+            [--web-workers N] [--threads N] [--mapserver-workers N]  # default: production's
 
 It writes to that database only a citizen account (bench.cetatean) and a few permit
 applications filed by it for the dossier share, and never changes parcels. The database
@@ -31,6 +36,7 @@ except ImportError:  # pragma: no cover
 monkey.patch_all()  # before anything imports ssl or socket (locust runs on gevent)
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -44,6 +50,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
+import psutil  # noqa: E402
 import psycopg  # noqa: E402
 import requests  # noqa: E402
 from locust import HttpUser, between, task  # noqa: E402
@@ -62,6 +69,7 @@ class Sample:
 
     parcels: list[tuple[int, str, float, float]] = []
     applications: list[str] = []
+    logged_in = 0  # officers whose login (on_start) is done
 
 
 def _db_url(url: str) -> str:
@@ -114,6 +122,7 @@ class Officer(HttpUser):
 
     def on_start(self) -> None:
         _login(self.client, self.host)
+        Sample.logged_in += 1
 
     @task
     def tile(self) -> None:
@@ -177,6 +186,7 @@ class DossierOfficer(HttpUser):
 
     def on_start(self) -> None:
         self.csrf = _login(self.client, self.host)
+        Sample.logged_in += 1
 
     @task
     def dossier(self) -> None:
@@ -263,7 +273,7 @@ def make_applications(base: str, count: int) -> list[str]:
     return ids
 
 
-def start_stack(database_url: str, port: int, run_dir: Path, workers: int) -> subprocess.Popen:
+def start_stack(database_url: str, port: int, run_dir: Path, sizes: dict) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -277,11 +287,11 @@ def start_stack(database_url: str, port: int, run_dir: Path, workers: int) -> su
         "GISAPP_VAR_DIR": str(run_dir / "var"),
         "DJANGO_STATIC_ROOT": str(run_dir / "static"),
         "DJANGO_MEDIA_ROOT": str(run_dir / "media"),
-        "MAPSERVER_WORKERS": str(workers),
-        "WEB_CONCURRENCY": str(workers),
         "API_ANON_RATE": "1000000/minute",
         "API_USER_RATE": "1000000/minute",
     }
+    # Sizes: the production defaults unless asked for (the caller's environment counts too).
+    env.update({name: str(value) for name, value in sizes.items() if value is not None})
     (run_dir / "var").mkdir()
     # The orthophoto lives in the project's var/ (the rest of var/ stays private to the run).
     orthophoto = ROOT / "var" / "ortofoto"
@@ -294,7 +304,10 @@ def start_stack(database_url: str, port: int, run_dir: Path, workers: int) -> su
         capture_output=True,
     )
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "runstack", "--production", "--port", str(port)],
+        [
+            *[sys.executable, str(ROOT / "manage.py"), "runstack", "--production"],
+            *["--port", str(port), "--access-log"],
+        ],
         env=env,
         stdout=(run_dir / "stack.log").open("w"),
         stderr=subprocess.STDOUT,
@@ -318,6 +331,162 @@ def wait_healthy(base: str, timeout: float = 300) -> None:
             pass
         time.sleep(1)
     raise SystemExit("the stack did not become healthy")
+
+
+# --- where the time went ---------------------------------------------------------------
+
+
+def _component(proc: psutil.Process) -> str:
+    try:
+        cmdline = " ".join(proc.cmdline())
+    except psutil.Error:
+        return "other"
+    for needle, name in (
+        ("gunicorn", "gunicorn"),
+        ("procrastinate", "job worker"),
+        ("mapserv", "mapserv"),
+        ("nginx", "nginx"),
+        ("runstack", "runstack"),
+    ):
+        if needle in cmdline:
+            return name
+    return "other"
+
+
+def _cpu(proc: psutil.Process) -> float:
+    """CPU seconds of a process and of its children it has reaped (a recycled gunicorn
+    worker, a finished map2img)."""
+    times = proc.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+class CpuMeter:
+    """CPU seconds per stack component between two snapshots. PostgreSQL: the backends
+    connected to the bench database (a backend that exits in between is not counted)."""
+
+    def __init__(self, stack_pid: int, database_url: str):
+        self.stack = psutil.Process(stack_pid)
+        self.database_url = database_url
+        self.database = database_url.rsplit("/", 1)[1].split("?")[0]
+
+    def _backends(self) -> list[int]:
+        with psycopg.connect(_db_url(self.database_url)) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [self.database],
+            ).fetchall()
+        return [pid for (pid,) in rows]
+
+    def snapshot(self) -> tuple[dict[tuple[str, int], float], float, float]:
+        per_process: dict[tuple[str, int], float] = {}
+        for proc in [self.stack, *self.stack.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                per_process[(_component(proc), proc.pid)] = _cpu(proc)
+        for pid in self._backends():
+            with contextlib.suppress(psutil.Error):
+                per_process[("postgres", pid)] = _cpu(psutil.Process(pid))
+        per_process[("locust", os.getpid())] = _cpu(psutil.Process())
+        machine = psutil.cpu_times()
+        busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        return per_process, busy, time.monotonic()
+
+    def describe(self, threads: int | str | None) -> str:
+        """The stack as it runs: processes per component and their niceness."""
+        found: dict[str, list[int]] = {}
+        for proc in self.stack.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                found.setdefault(_component(proc), []).append(proc.nice())
+        web = max(0, len(found.get("gunicorn", [])) - 1)  # minus the master
+        return (
+            f"stack: gunicorn {web} x {threads or 'the default'} threads, "
+            f"{len(found.get('mapserv', []))} mapserv, job worker nice "
+            f"{max(found.get('job worker', [0]))}, nginx {len(found.get('nginx', []))} processes"
+        )
+
+    @staticmethod
+    def report(before, after) -> None:
+        (first, busy0, t0), (last, busy1, t1) = before, after
+        seconds = t1 - t0
+        used: dict[str, float] = {}
+        for key, value in last.items():
+            used[key[0]] = used.get(key[0], 0.0) + value - first.get(key, 0.0)
+        ours = sum(used.values())
+        used["rest of the machine"] = max(0.0, busy1 - busy0 - ours)
+        print(
+            f"CPU in cores (CPU seconds per second; {os.cpu_count()} cores, busy "
+            f"{(busy1 - busy0) / seconds:.2f}):"
+        )
+        print(
+            "  "
+            + ", ".join(
+                f"{k} {v / seconds:.2f}" for k, v in sorted(used.items(), key=lambda kv: -kv[1])
+            )
+        )
+
+
+def _kind(method: str, path: str) -> str | None:
+    if path.startswith("/api/map/parcels/"):
+        return "parcel lookup"
+    if path.startswith("/ows") and "REQUEST=GetMap" in path:
+        return "WMS tile"
+    if path.startswith("/ows") and "REQUEST=GetFeature" in path:
+        return "WFS page"
+    if path.startswith("/ows-auth/"):
+        return "ows auth (gunicorn)"
+    if path.startswith("/api/permits/applications/"):
+        return "dossier request" if method == "POST" else "dossier poll"
+    return None
+
+
+_NGINX_LINE = re.compile(r'"(\w+) (\S+) [^"]*" (\d{3}) \d+ rt=([\d.]+) urt=([\d.,: -]+|-) ')
+_GUNICORN_LINE = re.compile(r'"(\w+) (\S+) [^"]*" \d{3} .* rt=([\d.]+)$')
+
+
+def _tail(path: Path, offset: int) -> list[str]:
+    if not path.exists():
+        return []
+    with path.open("rb") as log:
+        log.seek(offset)
+        return log.read().decode("utf-8", "replace").splitlines()
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
+
+
+def server_breakdown(nginx_lines: list[str], gunicorn_lines: list[str]) -> None:
+    """p50/p95 per request kind of nginx's request time, the upstream's response time
+    (gunicorn or mapserv, their queue included) and gunicorn's own time (from the moment a
+    thread took the request)."""
+    times: dict[str, dict[str, list[float]]] = {}
+    for line in nginx_lines:
+        match = _NGINX_LINE.search(line)
+        if not match or not (kind := _kind(match.group(1), match.group(2))):
+            continue
+        entry = times.setdefault(kind, {"nginx": [], "upstream": [], "gunicorn": []})
+        entry["nginx"].append(float(match.group(4)))
+        # several upstream answers ("0.004, 0.012": a retry, an internal redirect): the sum
+        upstream = [float(v) for v in re.split(r"[,:] ?", match.group(5)) if v.strip(" -")]
+        if upstream:
+            entry["upstream"].append(sum(upstream))
+    for line in gunicorn_lines:
+        match = _GUNICORN_LINE.search(line)
+        if not match or not (kind := _kind(match.group(1), match.group(2))):
+            continue
+        entry = times.setdefault(kind, {"nginx": [], "upstream": [], "gunicorn": []})
+        entry["gunicorn"].append(float(match.group(3)))
+    print("server side, ms (p50 / p95): nginx request time | upstream (queue incl.) | gunicorn")
+    for kind, entry in sorted(times.items()):
+        cells = [
+            f"{_pct(entry[k], 0.5):6.0f} / {_pct(entry[k], 0.95):6.0f}" if entry[k] else " " * 15
+            for k in ("nginx", "upstream", "gunicorn")
+        ]
+        print(f"  {kind:22} {cells[0]} | {cells[1]} | {cells[2]}")
 
 
 def report(env: Environment, seconds: float, load: tuple[float, float, float], users: int) -> bool:
@@ -358,7 +527,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=300, help="seconds of load")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started per s")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn and mapserv each")
+    parser.add_argument("--web-workers", type=int, default=None, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=None, help="per gunicorn process")
+    parser.add_argument("--mapserver-workers", type=int, default=None, help="mapserv processes")
     parser.add_argument("--applications", type=int, default=4, help="for the dossier share")
     parser.add_argument("--sample", type=int, default=5000, help="parcels drawn")
     args = parser.parse_args()
@@ -370,7 +541,14 @@ def main() -> None:
     run_dir = Path(tempfile.mkdtemp(prefix="gisapp-load-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    stack = start_stack(database_url, port, run_dir, args.workers)
+    sizes = {
+        "WEB_CONCURRENCY": args.web_workers,
+        "GUNICORN_THREADS": args.threads,
+        "MAPSERVER_WORKERS": args.mapserver_workers,
+    }
+    stack = start_stack(database_url, port, run_dir, sizes)
+    nginx_log = run_dir / "var" / "run" / "nginx-access.log"
+    stack_log = run_dir / "stack.log"
     try:
         wait_healthy(base)
         Sample.applications = make_applications(base, args.applications)
@@ -378,14 +556,28 @@ def main() -> None:
         runner = env.create_local_runner()
         runner.start(args.users, spawn_rate=args.spawn_rate)
         gevent.sleep(args.users / args.spawn_rate)  # ramp-up, not measured
+        # ... nor the officers' logins (a password hash each, seconds of CPU together)
+        counts = runner.user_classes_count
+        officers = counts.get("Officer", 0) + counts.get("DossierOfficer", 0)
+        deadline = time.monotonic() + 300
+        while Sample.logged_in < officers and time.monotonic() < deadline:
+            gevent.sleep(0.5)
+        gevent.sleep(2)
+        meter = CpuMeter(stack.pid, database_url)
         env.stats.reset_all()
+        offsets = _size(nginx_log), _size(stack_log)
+        cpu_before = meter.snapshot()
         started = time.monotonic()
         gevent.sleep(args.duration)
         elapsed = time.monotonic() - started
+        cpu_after = meter.snapshot()
         load = os.getloadavg()
         users = runner.user_count
         runner.quit()
         ok = report(env, elapsed, load, users)
+        print(meter.describe(args.threads or os.environ.get("GUNICORN_THREADS")))
+        CpuMeter.report(cpu_before, cpu_after)
+        server_breakdown(_tail(nginx_log, offsets[0]), _tail(stack_log, offsets[1]))
         print("targets met" if ok else "targets NOT met")
         print(f"stack log: {run_dir / 'stack.log'}")
     finally:

@@ -4,11 +4,17 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+# One process per core (Python runs one thread at a time per process) and threads within
+# each (gthread): a request waiting on PostgreSQL or a slow one (a dossier poll, a login's
+# password hash) must not hold up the short ones queued behind it.
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
-threads = 2
+threads = int(os.environ.get("GUNICORN_THREADS", 8))
 timeout = 120
 graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# gunicorn's default line plus the time the request took once a thread had it (seconds);
+# nginx's upstream time minus this is the wait in gunicorn's queue.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" rt=%(L)s'
 forwarded_allow_ips = "127.0.0.1"

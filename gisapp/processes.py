@@ -4,8 +4,14 @@
 
 from __future__ import annotations
 
+# Background work (dossiers: WeasyPrint + map2img; imports; OCR) runs at a lower CPU
+# priority than the interactive processes (gunicorn, mapserv, nginx): on a machine with few
+# cores a dossier must not take its CPU from parcel lookups and map tiles. Its children
+# (map2img, ocrmypdf) inherit the niceness.
+WORKER_NICENESS = 10
+
 WEB = ["gunicorn", "gisapp.wsgi:application", "--config", "gisapp/gunicorn_conf.py"]
-WORKER = ["python", "manage.py", "procrastinate", "worker"]
+WORKER = ["nice", "-n", str(WORKER_NICENESS), "python", "manage.py", "procrastinate", "worker"]
 OWS = ["python", "manage.py", "ows_pool"]
 MIGRATE = ["python", "manage.py", "migrate", "--noinput"]
 PUBLISH = ["python", "manage.py", "publish_ows"]
@@ -27,6 +33,7 @@ ENVIRONMENT = [
     "OWS_DB_PASSWORD",
     "MAPSERVER_WORKERS",
     "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
     "GUNICORN_BIND",
     "OWS_BIND",
 ]

@@ -129,6 +129,11 @@ daemon off;
 events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
+    # For `runstack --access-log`: the request's time in nginx and its upstream's (gunicorn
+    # or mapserv, the wait in their queue included; an auth_request's time is in the first).
+    log_format timed '$remote_addr [$time_local] "$request" $status $body_bytes_sent '
+                     'rt=$request_time urt=$upstream_response_time '
+                     'uct=$upstream_connect_time';
     access_log {access_log};
     client_body_temp_path {tmp_dir}/body;
     proxy_temp_path {tmp_dir}/proxy;
@@ -263,7 +268,7 @@ class Nginx:
             workers=self.workers,
             run_dir=self.run_dir,
             tmp_dir=tmp_dir,
-            access_log=f"{self.run_dir}/nginx-access.log" if self.access_log else "off",
+            access_log=f"{self.run_dir}/nginx-access.log timed" if self.access_log else "off",
             max_body=f"{settings.UPLOAD_MAX_MB}m",
             django_upstream=self.django_upstream,
             mapserver_upstream=self.mapserver_upstream,

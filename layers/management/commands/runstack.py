@@ -27,7 +27,10 @@ from layers.publishing.stack import MapServerPool, Nginx, free_port, wait_for_po
 
 
 def _local(command: list[str]) -> list[str]:
-    """A production command with this virtualenv's interpreter and scripts."""
+    """A production command with this virtualenv's interpreter and scripts (after a
+    `nice -n N` prefix, which stays the system's)."""
+    if command[0] == "nice":
+        return [shutil.which("nice") or "/usr/bin/nice", *command[1:3], *_local(command[3:])]
     bin_dir = Path(sys.executable).parent
     first = sys.executable if command[0] == "python" else str(bin_dir / command[0])
     return [first, *command[1:]]
@@ -63,8 +66,15 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=settings.MAPSERVER_WORKERS)
         parser.add_argument("--production", action="store_true", help="gunicorn + worker")
+        parser.add_argument(
+            "--access-log",
+            action="store_true",
+            help="nginx access log with request and upstream times (var/run/nginx-access.log)",
+        )
 
-    def handle(self, *args, port: int, workers: int, production: bool, **options) -> None:
+    def handle(
+        self, *args, port: int, workers: int, production: bool, access_log: bool, **options
+    ) -> None:
         # SIGTERM (systemd, timeout, docker stop) unwinds through `finally` like Ctrl-C.
         signal.signal(signal.SIGTERM, _stop)
         services.republish_all()
@@ -86,6 +96,7 @@ class Command(BaseCommand):
             django_port=django_port,
             fcgi_port=fcgi_port,
             static_root=static_root,
+            access_log=access_log,
         )
         try:
             if production:

@@ -1,0 +1,67 @@
+"""Interactive processes before background work: the job worker runs at a lower CPU
+priority (natively and in the containers), and gunicorn's size comes from the environment."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from gisapp import processes
+from layers.management.commands.runstack import _local
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())["services"]
+
+
+def test_the_worker_and_only_the_worker_is_niced():
+    assert processes.WORKER_NICENESS > 0
+    assert processes.WORKER[:3] == ["nice", "-n", str(processes.WORKER_NICENESS)]
+    assert processes.WORKER[3:] == ["python", "manage.py", "procrastinate", "worker"]
+    for command in (processes.WEB, processes.OWS):
+        assert command[0] != "nice"
+
+
+def test_containers_give_the_worker_a_smaller_cpu_share_than_web_and_ows():
+    """Each container is its own cgroup: niceness orders processes inside it, the CPU
+    weight orders the containers."""
+    assert SERVICES["worker"]["command"] == processes.WORKER
+    assert SERVICES["worker"]["cpu_shares"] < 1024  # docker's default weight
+    for name in ("web", "ows"):
+        assert SERVICES[name].get("cpu_shares", 1024) == 1024
+
+
+def test_native_worker_command_runs_at_the_lower_priority():
+    """`runstack --production` turns the command into this virtualenv's interpreter after
+    the system's nice, and the process really runs niced."""
+    command = _local([*processes.WORKER[:3], "python", "-c", "import os; print(os.nice(0))"])
+    assert Path(command[0]).name == "nice" and Path(command[0]).is_absolute()
+    assert command[3] == sys.executable
+    niceness = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    expected = min(19, os.nice(0) + processes.WORKER_NICENESS)
+    assert int(niceness.stdout) == expected
+
+
+def _gunicorn_conf(**env: str) -> dict:
+    saved = dict(os.environ)
+    try:
+        for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS"):
+            os.environ.pop(name, None)
+        os.environ.update(env)
+        return runpy.run_path(str(ROOT / "gisapp" / "gunicorn_conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_gunicorn_size_comes_from_the_environment():
+    default = _gunicorn_conf()
+    assert default["workers"] >= 2 and default["threads"] > 2
+    sized = _gunicorn_conf(WEB_CONCURRENCY="3", GUNICORN_THREADS="6")
+    assert (sized["workers"], sized["threads"]) == (3, 6)
+    assert "GUNICORN_THREADS" in processes.ENVIRONMENT
+    assert "rt=%(L)s" in default["access_log_format"]  # the bench reads gunicorn's own time
