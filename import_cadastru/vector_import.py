@@ -139,6 +139,8 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
     staged_cols: list[str] = []
     known: np.ndarray | bool | None = False  # False: not fetched yet
     slices_of: dict[tuple[int, int], Slice] = {}
+    # parcel keys as staged, while every layer is read through Arrow (None: not known)
+    keys: list | None = [] if target == "parcels" else None
     done = 0
     progress("citire", 0, total)
     with connection.cursor() as cursor:
@@ -224,6 +226,8 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
             slices_of.update({(index, s.start): s for s in slices})
             table = parcel_writer.RAW if target == "parcels" else feature_writer.RAW
             stored = known if isinstance(known, np.ndarray) else None
+            if "uat_siruta" not in mapping.sources:
+                keys = None  # UATs found from the geometry: keys only known in SQL
             if arrow_batches.suits(source.geometry_type):
                 # one stream, read and converted column by column in this process
                 layer = dataclasses.replace(slices[0], start=0, count=source.count)
@@ -231,7 +235,7 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
                 try:
                     with copy_stream(cursor, table, staged_cols) as write:
                         for count, text, issues, rejected in arrow_batches.stream(
-                            layer, ARROW_BATCH
+                            layer, ARROW_BATCH, keys
                         ):
                             write(text)
                             for issue in issues:
@@ -242,6 +246,7 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
                 finally:
                     init_known(None)
                 continue
+            keys = None  # read feature by feature: keys not collected
             reading = _read_slices(slices, request.workers, stored)
             for part, (lines, issues, rejected) in reading:
                 copy_lines(cursor, table, staged_cols, lines)
@@ -267,6 +272,7 @@ def import_vector(request, run, report: Report, progress) -> parcel_writer.Appli
                 polygons,
                 progress,
                 refill=lambda seqs: _fill_geometries(cursor, slices_of, seqs),
+                duplicates=keys is None or not arrow_batches.unique_keys(keys),
             )
         else:
             applied = _write_features(cursor, target, report, sql_crs, provided, columns)
@@ -305,7 +311,9 @@ def _fill_geometries(cursor, slices_of: dict[tuple[int, int], Slice], seqs: list
     parcel_writer.fill_geometries(cursor, lines)
 
 
-def _write_parcels(cursor, request, run, report, sql_crs, provided, polygons, progress, refill):
+def _write_parcels(
+    cursor, request, run, report, sql_crs, provided, polygons, progress, refill, duplicates
+):
     optional = provided & set(parcel_writer.OPTIONAL)
     # with the table's validity constraint, geometries are tested once, as they are
     # written, instead of also in staging (see _write_checked)
@@ -319,6 +327,7 @@ def _write_parcels(cursor, request, run, report, sql_crs, provided, polygons, pr
             spatial_uat="uat_siruta" not in provided,
             shape=not polygons,
             assume_valid=assume_valid,
+            duplicates=duplicates,
         )
 
     normalise(constraint is not None)

@@ -53,9 +53,12 @@ def suits(geometry_type: str | None) -> bool:
     return not kind.endswith(("Z", "M")) and kind.lower() not in ("unknown", "none")
 
 
-def stream(part: Slice, batch_size: int) -> Iterator[tuple[int, bytes, list[dict[str, Any]], int]]:
+def stream(
+    part: Slice, batch_size: int, keys: list | None = None
+) -> Iterator[tuple[int, bytes, list[dict[str, Any]], int]]:
     """(features read, COPY text, issues, rejected) per record batch of the whole layer
-    (`part` describes the layer; its start and count are ignored)."""
+    (`part` describes the layer; its start and count are ignored). With `keys`, each
+    batch appends the parcel keys it staged (see batch_text)."""
     fields = sorted({ref for kind, ref in part.sources.values() if kind == "field"})
     with pyogrio.raw.open_arrow(
         part.gdal_path,
@@ -74,9 +77,18 @@ def stream(part: Slice, batch_size: int) -> Iterator[tuple[int, bytes, list[dict
             names = batch.schema.names
             geometry = batch.column(names.index(geometry_name))
             data = {name: batch.column(i) for i, name in enumerate(names) if name in fields}
-            payload, issues, rejected = batch_text(part, geometry, data, seq)
+            payload, issues, rejected = batch_text(part, geometry, data, seq, keys)
             yield n, payload, issues, rejected
             seq += n
+
+
+def unique_keys(keys: list) -> bool:
+    """Whether the keys collected by batch_text are all different (NULLs aside)."""
+    if not keys:
+        return True
+    every = pa.chunked_array([k.cast(pa.large_string()) for k in keys], type=pa.large_string())
+    present = len(every) - every.null_count
+    return pc.count_distinct(every, mode="only_valid").as_py() == present
 
 
 def _plain(array):
@@ -164,9 +176,15 @@ def _column_text(column: Column, values) -> tuple[Any, dict[int, str]]:
     return pa.array(out, pa.string()), errors
 
 
-def batch_text(part: Slice, geometry, fields: dict, seq0: int) -> tuple[bytes, list[dict], int]:
+def batch_text(
+    part: Slice, geometry, fields: dict, seq0: int, keys: list | None = None
+) -> tuple[bytes, list[dict], int]:
     """COPY text of a record batch, the issues found and how many features were
-    rejected (a bad required value), as batches.batch_lines gives them."""
+    rejected (a bad required value), as batches.batch_lines gives them.
+
+    With `keys` (a list), the staged rows' parcel keys, SIRUTA and cadastral number as
+    staged, are appended to it as one text array (NULL where either is missing): the
+    caller can tell that a file has no duplicate key without asking the database."""
     columns = {c.name: c for c in TARGET_COLUMNS[part.target]}
     n = len(geometry)
     seq_numbers = pc.cast(pa.array(np.arange(seq0, seq0 + n, dtype=np.int64)), pa.string())
@@ -233,6 +251,14 @@ def batch_text(part: Slice, geometry, fields: dict, seq0: int) -> tuple[bytes, l
         keep[list(bad)] = False
         mask = pa.array(keep)
         cols = [c.filter(mask) for c in cols]
+    if keys is not None and {"uat_siruta", "cadastral_number"} <= set(part.staged_cols):
+        keys.append(
+            pc.binary_join_element_wise(
+                cols[part.staged_cols.index("uat_siruta")].cast(pa.large_string()),
+                cols[part.staged_cols.index("cadastral_number")].cast(pa.large_string()),
+                pa.scalar("\x1f", pa.large_string()),
+            )
+        )
     if not cols or not len(cols[0]):
         return b"", issues, len(bad)
     text = pa.large_string()

@@ -97,8 +97,10 @@ def drop_staging(cursor) -> None:
 
 
 def _merged(column: str, provided: set[str]) -> sql.Composable:
-    """The value a parcel will have: staged when provided, else the stored one."""
+    """The value a parcel will have: staged when provided, else the stored one (the
+    stored parcel's columns travel with the staged row as p_<column>)."""
     col = sql.Identifier(column)
+    stored = sql.Identifier(f"p_{column}")
     if column in provided:
         if column in TEXT_COLUMNS:
             return sql.SQL("COALESCE(k.{}, '')").format(col)
@@ -106,15 +108,15 @@ def _merged(column: str, provided: set[str]) -> sql.Composable:
             return sql.SQL("COALESCE(k.intravilan, false)")
         return sql.SQL("k.{}").format(col)
     if column in TEXT_COLUMNS:
-        return sql.SQL("COALESCE(p.{}, '')").format(col)
+        return sql.SQL("COALESCE(k.{}, '')").format(stored)
     if column == "intravilan":
         # New parcels without the attribute: in intravilan when their interior point is.
         return sql.SQL(
-            "COALESCE(p.intravilan, EXISTS (SELECT 1 FROM layers_intravilan i "
+            "COALESCE(k.p_intravilan, EXISTS (SELECT 1 FROM layers_intravilan i "
             "WHERE i.uat_id = k.uat_id AND k.geom IS NOT NULL AND NOT ST_IsEmpty(k.geom) "
             "AND ST_Intersects(i.geom, ST_PointOnSurface(k.geom))))"
         )
-    return sql.SQL("p.{}").format(col)
+    return sql.SQL("k.{}").format(stored)
 
 
 def validity_constraint(cursor) -> str | None:
@@ -137,6 +139,7 @@ def normalise(
     spatial_uat: bool,
     shape: bool = True,
     assume_valid: bool = False,
+    duplicates: bool = True,
 ) -> None:
     """Build imp_parcel: storage geometry (repaired), resolved UAT, the matching stored
     parcel and the action (new / same / changed / rejected), then mark duplicates.
@@ -149,6 +152,7 @@ def normalise(
     `assume_valid` skips the validity test altogether: only for a write that the table's
     validity constraint checks, and that is redone without it if the constraint refuses
     a geometry (see write_checked), so each geometry is tested once, not twice.
+    `duplicates=False`: the reader saw every key once, so none is searched for here.
     """
     spatial = (
         sql.SQL(
@@ -163,7 +167,7 @@ def normalise(
     same = sql.SQL(" AND ").join(
         [sql.SQL("k.same_geom")]
         + [
-            sql.SQL("p.{} IS NOT DISTINCT FROM {}").format(sql.Identifier(c), merged[c])
+            sql.SQL("k.{} IS NOT DISTINCT FROM {}").format(sql.Identifier(f"p_{c}"), merged[c])
             for c in OPTIONAL
         ]
     )
@@ -188,7 +192,7 @@ def normalise(
             OFFSET 0
         ),
         j AS (
-            SELECT u.*, p0.id AS pid,
+            SELECT u.*, p0.id AS pid, {stored},
                    u.left_out AND p0.geom_md5 IS NOT DISTINCT FROM u.geom_md5 AS kept,
                    CASE WHEN u.left_out THEN p0.geom_md5 IS NOT DISTINCT FROM u.geom_md5
                         WHEN p0.id IS NULL OR u.m1 IS NULL THEN false
@@ -221,7 +225,7 @@ def normalise(
                     WHEN k.pid IS NULL THEN 'new'
                     WHEN {same} THEN 'same'
                     ELSE 'changed' END AS action
-        FROM k LEFT JOIN layers_parcel p ON p.id = k.pid
+        FROM k
         """
     ).format(
         parcels=sql.Identifier(PARCELS),
@@ -239,14 +243,25 @@ def normalise(
         intravilan=merged["intravilan"],
         legal=merged["legal_area"],
         same=same,
+        # one join with the stored parcels: their attributes come along with the key
+        stored=sql.SQL(", ").join(
+            sql.SQL("p0.{} AS {}").format(sql.Identifier(c), sql.Identifier(f"p_{c}"))
+            for c in OPTIONAL
+        ),
     )
     cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(PARCELS)))
     cursor.execute(query)
+    # statistics first: the duplicate search then hashes the keys instead of sorting
+    # them, and the findings' queries scan rather than walk the seq index
+    cursor.execute(
+        "ANALYZE imp_parcel (seq, action, parcel_id, uat_id, cadastral_number, reject, "
+        "was_valid, unconfirmed)"
+    )
     # Duplicates inside the input: the first occurrence wins. A hash aggregate on the
     # key, rather than a window sort that would drag every geometry through it.
-    cursor.execute(_DUPLICATES)
+    if duplicates:
+        cursor.execute(_DUPLICATES)
     cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
-    cursor.execute("ANALYZE imp_parcel (seq, action, parcel_id, uat_id, cadastral_number)")
 
 
 def unconfirmed_geometries(cursor) -> list[int]:
@@ -504,6 +519,8 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
         cursor.execute(_INSERT + _ON_CONFLICT, params)
     cursor.execute("DROP TABLE IF EXISTS imp_touched")
     cursor.execute(_TOUCHED)
+    # the validation's joins with the parcel table are planned on the real size
+    analyze(cursor, TOUCHED)
     if subrecords:
         cursor.execute("CREATE INDEX ON imp_touched (seq)")
         analyze(cursor, TOUCHED)

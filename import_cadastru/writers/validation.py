@@ -67,12 +67,22 @@ ORDER BY t.seq
 # the bounding boxes of the imported parcels and of every parcel near them, packed as
 # one bytea of fixed-size big-endian records (a COPY would cost a message per row)
 _BOXES = """
-SELECT string_agg(int8send(p.id) || float8send(ST_XMin(p.geom)) || float8send(ST_YMin(p.geom))
-                  || float8send(ST_XMax(p.geom)) || float8send(ST_YMax(p.geom))
-                  || boolsend(t.parcel_id IS NOT NULL), ''::bytea)
-FROM layers_parcel p LEFT JOIN imp_touched t ON t.parcel_id = p.id
-WHERE p.geom && (SELECT ST_Extent(q.geom)::geometry FROM imp_touched x
-                 JOIN layers_parcel q ON q.id = x.parcel_id)
+SELECT string_agg(int8send(id) || float8send(ST_XMin(b)) || float8send(ST_YMin(b))
+                  || float8send(ST_XMax(b)) || float8send(ST_YMax(b)) || boolsend(touched),
+                  ''::bytea)
+FROM (
+    -- the exact box, computed once a parcel; `touched` probes a hash of ids
+    SELECT p.id, p.geom::box3d AS b, p.id IN (SELECT parcel_id FROM imp_touched) AS touched
+    FROM layers_parcel p
+    WHERE {where}
+    OFFSET 0
+) q
+"""
+# the parcels near the imported ones: inside the imported area's extent (all of them
+# when the import is most of the table: a scan beats the index then)
+_NEAR = """
+p.geom && (SELECT ST_Extent(q.geom)::geometry FROM layers_parcel q
+           WHERE q.id IN (SELECT parcel_id FROM imp_touched))
 """
 _BOX_ROW = np.dtype(
     [
@@ -106,7 +116,12 @@ def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
     """Pairs whose bounding boxes overlap by more than the tolerance, found with STRtrees
     over stripes of the imported area (sorted by x, so memory stays bounded), then
     checked exactly in PostGIS."""
-    cursor.execute(_BOXES)
+    cursor.execute(
+        "SELECT (SELECT count(*) FROM imp_touched) * 2 >= "
+        "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'layers_parcel'::regclass)"
+    )
+    most = cursor.fetchone()[0]
+    cursor.execute(_BOXES.format(where="true" if most else _NEAR))
     packed = cursor.fetchone()[0]
     if not packed:
         return []

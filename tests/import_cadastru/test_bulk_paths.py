@@ -266,3 +266,44 @@ def test_changed_parcel_with_an_invalid_geometry_is_repaired_and_keeps_its_histo
     parcel = Parcel.objects.get(cadastral_number="61003")
     assert parcel.version == 2 and parcel.geom.valid
     assert parcel.versions.count() == 1
+
+
+@pytest.mark.parametrize("with_siruta", [True, False])
+def test_duplicate_keys_in_a_vector_file_are_reported_and_the_first_wins(
+    cli, tmp_path, with_siruta
+):
+    """With a SIRUTA field the Arrow reader collects the keys and the database search
+    for duplicates runs only when some key repeats; without one (UAT from the geometry)
+    the database searches. Either way: the same report."""
+    geoms = [*vf.parcel_geoms(), shapely.box(370220, 482650, 370260, 482675)]
+    fields = {"NR_CAD": vf._obj(["61001", "61002", "61001", "61004"])}
+    if with_siruta:
+        fields["SIRUTA"] = vf.np.array([900001] * 4, dtype=vf.np.int32)
+    result = cli(vf.write_parcels(tmp_path / "dup.gpkg", geoms=geoms, fields=fields))
+    assert "create: 3" in result.out and "respinse: 1" in result.out, result.out + result.err
+    dup = ImportRun.objects.get().report["findings"]["duplicate"]
+    assert dup["count"] == 1
+    assert (dup["items"][0]["source"], dup["items"][0]["key"]) == ("dup.gpkg#2", "61001")
+    assert "prima apariție: dup.gpkg#0" in dup["items"][0]["detail"]
+    # the first occurrence's geometry was kept
+    stored = shapely.from_wkt(_parcel_wkt("61001"))
+    assert shapely.equals(stored, geoms[0])
+
+
+def test_same_cadastral_number_in_two_uats_is_no_duplicate(cli, tmp_path):
+    fields = {
+        "NR_CAD": vf._obj(["61001", "61002", "61001"]),
+        "SIRUTA": vf.np.array([900001, 900001, 900010], dtype=vf.np.int32),
+    }
+    result = cli(vf.write_parcels(tmp_path / "p.gpkg", fields=fields))
+    assert "create: 3" in result.out and "respinse: 0" in result.out, result.out + result.err
+
+
+def test_collected_keys_tell_duplicates_apart():
+    import pyarrow as pa
+
+    from import_cadastru.readers.arrow_batches import unique_keys
+
+    assert unique_keys([])
+    assert unique_keys([pa.array(["1\x1fa", None, None]), pa.array(["2\x1fa"])])
+    assert not unique_keys([pa.array(["1\x1fa", None]), pa.array(["1\x1fa"])])
