@@ -8,8 +8,11 @@ with wrk. Every figure is measured in the same run for three paths:
   cgi     nginx -> fcgiwrap -> one mapserv process per request (the floor)
 
 Usage:  DATABASE_URL=postgis://postgres@127.0.0.1:PORT/gisapp_bench \\
-        .venv/bin/python bench/bench_ows.py [--seconds 10] [--workers 2]
-Needs the Debian packages wrk and fcgiwrap.
+        .venv/bin/python bench/bench_ows.py [--seconds 10] [--workers 2] [--only NAME,...]
+        [--instructions N]
+Needs the Debian packages wrk and fcgiwrap (and valgrind for --instructions: one more
+FastCGI mapserv, under callgrind, counts MapServer's instructions per request of each
+kind; a shared machine blurs wall-clock figures, not those).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -110,11 +114,11 @@ def map_urls(points, scale: int) -> list[str]:
     ]
 
 
-def gfi_urls(points) -> list[str]:
+def gfi_urls(points, info_format: str = "application/json") -> list[str]:
     return [
         "SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS=parcele&QUERY_LAYERS=parcele"
         f"&STYLES=&CRS=EPSG:3844&BBOX={y - 15},{x - 15},{y + 15},{x + 15}&WIDTH=256&HEIGHT=256"
-        "&I=128&J=128&INFO_FORMAT=application/json"
+        f"&I=128&J=128&INFO_FORMAT={info_format}"
         for x, y in points
     ]
 
@@ -168,6 +172,61 @@ def run_wrk(base: str, path: str, queries: list[str], concurrency: int, seconds:
     }
 
 
+class CallgrindMapserv:
+    """One FastCGI mapserv under valgrind's callgrind: MapServer's own instructions per
+    request, which a shared, busy machine does not blur the way it blurs wall-clock time."""
+
+    def __init__(self, port: int, config: Path, tmp: Path):
+        self.out = tmp / "callgrind"
+        self.out.mkdir()
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.sock.set_inheritable(True)
+        self.proc = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={self.out}/cg.%p",
+                settings.MAPSERV_BIN,
+            ],
+            stdin=self.sock.fileno(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "MAPSERVER_CONFIG_FILE": str(config),
+                "PROJ_DATA": str(config.parent / "proj"),
+                "PROJ_LIB": str(config.parent / "proj"),
+            },
+            start_new_session=True,
+        )
+
+    def _control(self, flag: str) -> None:
+        subprocess.run(["callgrind_control", flag, str(self.proc.pid)], capture_output=True)
+
+    def per_request(self, base: str, path: str, queries: list[str], count: int) -> float:
+        """Millions of instructions per request, over `count` requests after a warm-up."""
+        for query in queries[:3]:  # connections, caches
+            requests.get(f"{base}{path}?{query}", timeout=300)
+        self._control("-z")
+        for i in range(count):
+            requests.get(f"{base}{path}?{queries[i % len(queries)]}", timeout=300)
+        self._control("-d")
+        time.sleep(0.5)
+        dump = max(self.out.glob("cg.*"), key=lambda p: p.stat().st_mtime)
+        for line in dump.read_text(errors="replace").splitlines():
+            if line.startswith(("summary:", "totals:")):
+                return int(line.split()[1]) / count / 1e6
+        raise RuntimeError(f"no totals in {dump}")
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, 9)
+        self.proc.wait()
+        self.sock.close()
+
+
 def sanity(base: str, path: str, query: str, expect: str) -> None:
     response = requests.get(f"{base}{path}?{query}", timeout=60)
     kind = response.headers.get("Content-Type", "")
@@ -180,7 +239,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated request names to run")
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also count MapServer's instructions per request (callgrind, N requests a kind)",
+    )
     args = parser.parse_args()
+    if args.instructions and not shutil.which("callgrind_control"):
+        raise SystemExit("--instructions needs valgrind: apt-get install valgrind")
     for tool in ("wrk", "fcgiwrap", "nginx"):
         if not (shutil.which(tool) or Path(f"/usr/sbin/{tool}").exists()):
             raise SystemExit(f"{tool} is needed: apt-get install {tool}")
@@ -234,6 +302,11 @@ def main() -> None:
     extra = raw_location("/ows-raw", public_map) + raw_location(
         "/ows-cgi", public_map, fcgi=f"127.0.0.1:{cgi}", extra=cgi_extra
     )
+    callgrind = None
+    if args.instructions:
+        callgrind_port = free_port()
+        callgrind = CallgrindMapserv(callgrind_port, config, tmp)
+        extra += raw_location("/ows-callgrind", public_map, fcgi=f"127.0.0.1:{callgrind_port}")
     nginx = Nginx(
         run_dir=tmp / "run",
         listen_port=listen,
@@ -254,6 +327,7 @@ def main() -> None:
             ("map 1:10000", map_urls(points, 10000), "image/png", (1, 4)),
             ("GetCapabilities", CAPS, "text/xml", (1,)),
             ("GetFeatureInfo", gfi_urls(points), "application/json", (1,)),
+            ("GetFeatureInfo HTML", gfi_urls(points, "text/html"), "text/html", (1,)),
             ("WFS 1000 GeoJSON", wfs_urls(points[:40]), "application/json", (1,)),
         ]
         print(f"# {parcels} parcels, {args.workers} MapServer workers, {args.seconds} s a run")
@@ -280,7 +354,12 @@ def main() -> None:
                         + (f" {ratio:.2f}" if label == "public" else "")
                     )
                 time.sleep(0.5)
+            if callgrind is not None:
+                millions = callgrind.per_request(base, "/ows-callgrind", queries, args.instructions)
+                print(f"{name:18}      | MapServer {millions:.2f} M instructions per request")
     finally:
+        if callgrind is not None:
+            callgrind.stop()
         nginx.stop()
         os.killpg(django_proc.pid, 9)
         os.killpg(fcgiwrap.pid, 9)  # fcgiwrap -c N forks children

@@ -30,6 +30,7 @@ from django.db import connection
 from layers.models import Layer
 from layers.publishing.mapfile import (
     _raster_path,
+    map_projection,
     mapserver_config,
     q,
     render_mapfile,
@@ -189,7 +190,7 @@ def _print_mapfile(
     base = base.replace("  OUTPUTFORMAT", "\n".join(_PRINT_OUTPUTFORMATS) + "\n  OUTPUTFORMAT", 1)
     base = _raster_resampling(base, layers, scale, dpi)
     interval = GRID_INTERVAL.get(scale, 1000)
-    proj = f"    PROJECTION {q('init=epsg:' + str(settings.SRID))} END"
+    proj = f"    {map_projection()}"  # the map's own: nothing to reproject
     extra = [
         '  SYMBOL NAME "cerc" TYPE ELLIPSE POINTS 1 1 END FILLED TRUE END',
         "  SCALEBAR",
