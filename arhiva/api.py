@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -44,7 +45,7 @@ Q_PARAMETER = OpenApiParameter(
 
 
 class IsOfficer(BasePermission):
-    message = "Arhiva este accesibilă doar funcționarilor."
+    message = gettext_lazy("Arhiva este accesibilă doar funcționarilor.")
 
     def has_permission(self, request, view) -> bool:
         return is_officer(request.user)
@@ -53,10 +54,13 @@ class IsOfficer(BasePermission):
 def parse_parcel_ref(ref: str) -> Parcel:
     siruta, sep, number = ref.partition(":")
     if not sep or not siruta.isdigit() or not number:
-        raise serializers.ValidationError({"parcel": "Folosiți forma SIRUTA:nr_cadastral."})
+        raise serializers.ValidationError({"parcel": _("Folosiți forma SIRUTA:nr_cadastral.")})
     parcel = Parcel.objects.filter(uat__siruta=int(siruta), cadastral_number=number).first()
     if parcel is None:
-        raise Http404(f"Imobilul {number} nu există în UAT {siruta}.")
+        raise Http404(
+            _("Imobilul %(number)s nu există în UAT %(siruta)s.")
+            % {"number": number, "siruta": siruta}
+        )
     return parcel
 
 
@@ -129,7 +133,7 @@ class DocumentListView(APIView):
         q = request.query_params.get("q", "").strip()[:200]
         parcel_ref = request.query_params.get("parcel", "").strip()
         if not q and not parcel_ref:
-            raise serializers.ValidationError("Indicați q (căutare) sau parcel (imobil).")
+            raise serializers.ValidationError(_("Indicați q (căutare) sau parcel (imobil)."))
         if parcel_ref:
             parcel = parse_parcel_ref(parcel_ref)
             documents = documents.filter(links__parcel=parcel).distinct()
@@ -222,7 +226,7 @@ class DocumentPdfView(APIView):
         document = get_object_or_404(documents, pk=pk)
         path = Path(settings.MEDIA_ROOT) / document.pdf
         if not document.pdf or not path.is_file():
-            raise Http404("Fișierul actului nu mai există.")
+            raise Http404(_("Fișierul actului nu mai există."))
         name = f"{document.kind.code}-{document.number}-{document.year}.pdf".replace("/", "-")
         return FileResponse(open(path, "rb"), as_attachment=True, filename=name)
 
@@ -269,7 +273,7 @@ class PlaceSerializer(serializers.Serializer):
     def validate(self, attrs):
         has_point = "x" in attrs and "y" in attrs
         if bool(attrs.get("parcel")) == has_point:
-            raise serializers.ValidationError("Indicați fie parcel, fie x și y.")
+            raise serializers.ValidationError(_("Indicați fie parcel, fie x și y."))
         return attrs
 
 

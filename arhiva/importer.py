@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from arhiva import linking, ocr
 from arhiva.models import (
@@ -110,7 +111,7 @@ class Batch:
             self._zip = zipfile.ZipFile(source)
             self.names = sorted(self._members)
         else:
-            raise BatchRefused("sursa trebuie să fie o arhivă .zip sau un director")
+            raise BatchRefused(_("sursa trebuie să fie o arhivă .zip sau un director"))
 
     def close(self) -> None:
         if self._zip is not None:
@@ -120,7 +121,8 @@ class Batch:
         found = [n for n in self.names if n.lower().endswith(".csv")]
         if len(found) != 1:
             raise BatchRefused(
-                f"lotul trebuie să conțină exact un fișier CSV cu metadatele (găsite: {len(found)})"
+                _("lotul trebuie să conțină exact un fișier CSV cu metadatele (găsite: %(found)s)")
+                % {"found": len(found)}
             )
         return found[0]
 
@@ -128,21 +130,21 @@ class Batch:
         if self._zip is not None:
             info = self._members[name]
             if info.file_size > MAX_CSV_BYTES:
-                raise BatchRefused("fișierul CSV este prea mare")
+                raise BatchRefused(_("fișierul CSV este prea mare"))
             data = self._zip.read(info)
         else:
             data = self._local(name).read_bytes()[: MAX_CSV_BYTES + 1]
         if len(data) > MAX_CSV_BYTES:
-            raise BatchRefused("fișierul CSV este prea mare")
+            raise BatchRefused(_("fișierul CSV este prea mare"))
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise BatchRefused("fișierul CSV nu este UTF-8") from None
+            raise BatchRefused(_("fișierul CSV nu este UTF-8")) from None
 
     def _local(self, name: str) -> Path:
         path = (self.source / name).resolve()
         if not path.is_relative_to(self.source.resolve()) or path.is_symlink():
-            raise RowError(f"calea „{name}” iese din director")
+            raise RowError(_("calea „%(name)s” iese din director") % {"name": name})
         return path
 
     def find(self, name: str, folder: str) -> str:
@@ -150,7 +152,7 @@ class Batch:
         candidate = str(Path(folder) / name) if folder else name
         if candidate in self.names:
             return candidate
-        raise RowError(f"fișierul „{name}” nu există în lot")
+        raise RowError(_("fișierul „%(name)s” nu există în lot") % {"name": name})
 
     @contextmanager
     def stage(self, name: str, tmp: Path) -> Iterator[Path]:
@@ -176,10 +178,12 @@ def read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
         header = [_fold_header(h) for h in next(reader)]
     except StopIteration:
-        raise BatchRefused("fișierul CSV este gol") from None
+        raise BatchRefused(_("fișierul CSV este gol")) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise BatchRefused("lipsesc coloanele obligatorii: " + ", ".join(missing))
+        raise BatchRefused(
+            _("lipsesc coloanele obligatorii: %(columns)s") % {"columns": ", ".join(missing)}
+        )
     rows = []
     for values in reader:
         if not any(v.strip() for v in values):
@@ -197,52 +201,67 @@ def _date(text: str) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise RowError(f"data actului „{text}” nu este o dată (ZZ.LL.AAAA sau AAAA-LL-ZZ)")
+    raise RowError(
+        _("data actului „%(text)s” nu este o dată (ZZ.LL.AAAA sau AAAA-LL-ZZ)") % {"text": text}
+    )
 
 
 def parse_row(line: int, row: dict[str, str], kinds, classes) -> RowMeta:
     """Validate one CSV row into RowMeta, or raise RowError saying what is wrong."""
     for column in REQUIRED:
         if not row.get(column):
-            raise RowError(f"coloana „{column}” este goală")
+            raise RowError(_("coloana „%(column)s” este goală") % {"column": column})
     try:
         year = int(row["an"])
     except ValueError:
-        raise RowError(f"anul „{row['an']}” nu este un număr") from None
+        raise RowError(_("anul „%(year)s” nu este un număr") % {"year": row["an"]}) from None
     this_year = timezone.localdate().year
     if not 1900 <= year <= this_year:
-        raise RowError(f"anul {year} nu este între 1900 și {this_year}")
+        raise RowError(
+            _("anul %(year)s nu este între 1900 și %(this_year)s")
+            % {"year": year, "this_year": this_year}
+        )
     kind = kinds.get(row["tip_act"].lower())
     if kind is None:
         raise RowError(
-            f"tipul de act „{row['tip_act']}” nu există (coduri: {', '.join(sorted(kinds))})"
+            _("tipul de act „%(kind)s” nu există (coduri: %(codes)s)")
+            % {"kind": row["tip_act"], "codes": ", ".join(sorted(kinds))}
         )
     number = row["numar_act"]
     if not _NUMBER.match(number):
-        raise RowError(f"numărul actului „{number[:40]}” are caractere nepermise")
+        raise RowError(
+            _("numărul actului „%(number)s” are caractere nepermise") % {"number": number[:40]}
+        )
     date = _date(row.get("data_act", ""))
     if date and date.year != year:
-        raise RowError(f"data actului {date:%d.%m.%Y} nu este din anul {year}")
+        raise RowError(
+            _("data actului %(date)s nu este din anul %(year)s")
+            % {"date": f"{date:%d.%m.%Y}", "year": year}
+        )
     uat = None
     if row.get("siruta"):
         if not row["siruta"].isdigit():
-            raise RowError(f"codul SIRUTA „{row['siruta']}” nu este numeric")
+            raise RowError(
+                _("codul SIRUTA „%(siruta)s” nu este numeric") % {"siruta": row["siruta"]}
+            )
         uat = linking.uat_by_siruta(int(row["siruta"]))
         if uat is None:
-            raise RowError(f"UAT cu codul SIRUTA {row['siruta']} nu există")
+            raise RowError(
+                _("UAT cu codul SIRUTA %(siruta)s nu există") % {"siruta": row["siruta"]}
+            )
     numbers = [n.strip() for n in re.split(r"[;,\s]+", row.get("nr_cadastrale", "")) if n.strip()]
     bad = [n for n in numbers if not _CADASTRAL.match(n)]
     if bad:
-        raise RowError(f"număr cadastral invalid: „{bad[0][:30]}”")
+        raise RowError(_("număr cadastral invalid: „%(number)s”") % {"number": bad[0][:30]})
     if numbers and uat is None:
-        raise RowError("numerele cadastrale cer codul SIRUTA al UAT-ului")
+        raise RowError(_("numerele cadastrale cer codul SIRUTA al UAT-ului"))
     retention = kind.retention
     if row.get("clasa_retentie"):
         retention = classes.get(row["clasa_retentie"].upper())
         if retention is None:
             raise RowError(
-                f"clasa de păstrare „{row['clasa_retentie']}” nu există în nomenclator "
-                f"({', '.join(sorted(classes))})"
+                _("clasa de păstrare „%(code)s” nu există în nomenclator (%(codes)s)")
+                % {"code": row["clasa_retentie"], "codes": ", ".join(sorted(classes))}
             )
     entry = None
     if row.get("nr_inregistrare"):
@@ -255,8 +274,11 @@ def parse_row(line: int, row: dict[str, str], kinds, classes) -> RowMeta:
         )
         if not entry:
             raise RowError(
-                f"cererea „{row['nr_inregistrare'][:40]}” nu există în registratură "
-                "(forma PREFIX-număr/an, ex. U-12/2025)"
+                _(
+                    "cererea „%(number)s” nu există în registratură "
+                    "(forma PREFIX-număr/an, ex. U-12/2025)"
+                )
+                % {"number": row["nr_inregistrare"][:40]}
             )
     return RowMeta(
         line=line,
@@ -299,13 +321,15 @@ def import_row(meta: RowMeta, scan: Path, *, run: ArchiveImport | None, user) ->
         if existing.sha256 == sha:
             return "unchanged", 0
         raise RowError(
-            f"actul {existing} există deja în arhivă cu alt fișier "
-            f"(„{existing.original_name}”); nu a fost înlocuit"
+            _("actul %(act)s există deja în arhivă cu alt fișier („%(file)s”); nu a fost înlocuit")
+            % {"act": existing, "file": existing.original_name}
         )
     with open(scan, "rb") as handle:
         kind = ocr.scan_kind(handle.read(8))
     if kind is None:
-        raise RowError(f"fișierul „{meta.file}” nu este PDF sau TIFF (după conținut)")
+        raise RowError(
+            _("fișierul „%(file)s” nu este PDF sau TIFF (după conținut)") % {"file": meta.file}
+        )
     relative = stored_path(meta.year, sha)
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -406,10 +430,15 @@ def execute(run: ArchiveImport, *, progress: Progress | None = None) -> ArchiveI
         run.status = (
             ArchiveImport.Status.WARNINGS if outcome.errors else ArchiveImport.Status.SUCCESS
         )
-        run.message = (
-            f"{outcome.imported} acte importate ({outcome.pages} pagini), "
-            f"{outcome.unchanged} neschimbate, {len(outcome.errors)} rânduri cu erori"
-        )
+        run.message = _(
+            "%(imported)s acte importate (%(pages)s pagini), %(unchanged)s neschimbate, "
+            "%(failed)s rânduri cu erori"
+        ) % {
+            "imported": outcome.imported,
+            "pages": outcome.pages,
+            "unchanged": outcome.unchanged,
+            "failed": len(outcome.errors),
+        }
     run.finished_at = timezone.now()
     run.save()
     log.info("Archive import %s: %s", run.pk, run.message)

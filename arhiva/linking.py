@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from arhiva.models import ArchiveDocument, ParcelLink
 from layers.models import UAT, Parcel
@@ -121,7 +122,7 @@ def place_manually(
     """An officer places an act: on a parcel (a manual link) or, where no parcel fits, at
     a point of the map. Who and when are recorded on the link or on the act."""
     if (parcel is None) == (point is None):
-        raise ValueError("Indicați fie un imobil, fie un punct pe hartă.")
+        raise ValueError(_("Indicați fie un imobil, fie un punct pe hartă."))
     now = timezone.now()
     if parcel is not None:
         ParcelLink.objects.update_or_create(

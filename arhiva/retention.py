@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from arhiva import selectors
 from arhiva.models import ArchiveDocument, ArchivePage, DisposalDecision
@@ -32,12 +33,12 @@ def record_disposal(
 ) -> DisposalDecision:
     """Record the decision and dispose of the acts it names; all of them or none."""
     if not is_officer(user):
-        raise PermissionDenied("Doar funcționarii pot decide eliminarea actelor.")
+        raise PermissionDenied(_("Doar funcționarii pot decide eliminarea actelor."))
     if not reason.strip():
-        raise DisposalRefused("Motivarea deciziei este obligatorie.")
+        raise DisposalRefused(_("Motivarea deciziei este obligatorie."))
     ids = sorted(set(document_ids))
     if not ids:
-        raise DisposalRefused("Decizia trebuie să cuprindă cel puțin un act.")
+        raise DisposalRefused(_("Decizia trebuie să cuprindă cel puțin un act."))
     allowed = set(
         selectors.disposable()
         .filter(pk__in=ids)
@@ -50,8 +51,11 @@ def record_disposal(
             str(d) for d in ArchiveDocument.objects.filter(pk__in=refused).select_related("kind")
         ) or ", ".join(map(str, refused))
         raise DisposalRefused(
-            f"Nu pot fi eliminate (termen de păstrare neîmplinit, permanente, deja eliminate "
-            f"sau inexistente): {labels}"
+            _(
+                "Nu pot fi eliminate (termen de păstrare neîmplinit, permanente, deja eliminate "
+                "sau inexistente): %(acts)s"
+            )
+            % {"acts": labels}
         )
     decision = DisposalDecision.objects.create(
         decided_by=user, reason=reason.strip(), reference=reference.strip()[:120]

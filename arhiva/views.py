@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
@@ -92,9 +93,9 @@ class PlaceAction(OfficerRequired, View):
                 point = storage_point(float(request.POST["x"]), float(request.POST["y"]))
                 linking.place_manually(document, user=request.user, point=point)
         except (KeyError, ValueError, Http404, ValidationError, DrfValidationError) as exc:
-            messages.error(request, f"Amplasare eșuată: {exc}")
+            messages.error(request, _("Amplasare eșuată: %(error)s") % {"error": exc})
         else:
-            messages.success(request, f"{document} a fost amplasat.")
+            messages.success(request, _("%(act)s a fost amplasat.") % {"act": document})
         return redirect(request.POST.get("next") or "arhiva:unplaced")
 
 
@@ -119,6 +120,8 @@ class RetentionPage(OfficerRequired, TemplateView):
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, f"Decizia {decision.pk} a fost înregistrată; fișierele au fost eliminate."
+                request,
+                _("Decizia %(decision)s a fost înregistrată; fișierele au fost eliminate.")
+                % {"decision": decision.pk},
             )
         return redirect("arhiva:retention")
