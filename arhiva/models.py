@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from layers.models import UAT, Parcel
 from registratura.models import RegistryEntry
@@ -201,7 +202,10 @@ class ArchivePage(models.Model):
     migration 0003 in SQL because it depends on the custom search configuration."""
 
     document = models.ForeignKey(
-        ArchiveDocument, models.CASCADE, related_name="pages", verbose_name=_("act")
+        ArchiveDocument,
+        models.CASCADE,
+        related_name="pages",
+        verbose_name=pgettext_lazy("arhiva", "act"),
     )
     number = models.PositiveIntegerField(_("pagina"))
     text = models.TextField(_("text"))
@@ -228,7 +232,10 @@ class ParcelLink(models.Model):
         MANUAL = "manual", _("manual")
 
     document = models.ForeignKey(
-        ArchiveDocument, models.CASCADE, related_name="links", verbose_name=_("act")
+        ArchiveDocument,
+        models.CASCADE,
+        related_name="links",
+        verbose_name=pgettext_lazy("arhiva", "act"),
     )
     parcel = models.ForeignKey(Parcel, models.CASCADE, related_name="+", verbose_name=_("imobil"))
     method = models.CharField(_("metodă"), max_length=8, choices=Method.choices)

@@ -80,6 +80,26 @@ class UnplacedPage(OfficerRequired, TemplateView):
         return context
 
 
+def _coordinates(data) -> tuple[float, float]:
+    """X and Y (Stereo 70 metres) of the placement form, or a ValueError that says so."""
+    try:
+        return float(data.get("x", "").replace(",", ".")), float(
+            data.get("y", "").replace(",", ".")
+        )
+    except ValueError:
+        raise ValueError(
+            _("indicați imobilul (SIRUTA:nr_cadastral) sau coordonatele X și Y în metri.")
+        ) from None
+
+
+def _detail(exc: DrfValidationError) -> str:
+    """The messages of a DRF validation error as plain text (not its repr)."""
+    detail = exc.detail
+    if isinstance(detail, dict):
+        detail = [m for messages_ in detail.values() for m in messages_]
+    return " ".join(str(m) for m in (detail if isinstance(detail, list) else [detail]))
+
+
 class PlaceAction(OfficerRequired, View):
     """Place an act from the queue or its page: a parcel reference or X/Y in Stereo 70."""
 
@@ -90,10 +110,12 @@ class PlaceAction(OfficerRequired, View):
             if ref:
                 linking.place_manually(document, user=request.user, parcel=parse_parcel_ref(ref))
             else:
-                point = storage_point(float(request.POST["x"]), float(request.POST["y"]))
+                point = storage_point(*_coordinates(request.POST))
                 linking.place_manually(document, user=request.user, point=point)
-        except (KeyError, ValueError, Http404, ValidationError, DrfValidationError) as exc:
+        except (ValueError, Http404, ValidationError) as exc:
             messages.error(request, _("Amplasare eșuată: %(error)s") % {"error": exc})
+        except DrfValidationError as exc:
+            messages.error(request, _("Amplasare eșuată: %(error)s") % {"error": _detail(exc)})
         else:
             messages.success(request, _("%(act)s a fost amplasat.") % {"act": document})
         return redirect(request.POST.get("next") or "arhiva:unplaced")

@@ -227,3 +227,18 @@ def test_lists_of_acts_name_their_uat_without_a_query_per_act(
         queue = client.get("/api/arhiva/neamplasate/").json()["results"]
     assert len(queue) >= 5
     assert {item["uat"]["name"] for item in queue if item["number"] in "01234"} == {uat.name}
+
+
+def test_a_refused_placement_on_the_page_says_why_in_words(client, officer, make_act):
+    act = make_act(kind="ac", year=1985, number="9", pages=("Autorizație",))
+    client.force_login(officer)
+    url = reverse("arhiva:place", args=[act.pk])
+    for data, expected in (
+        ({"x": "", "y": ""}, "coordonatele X și Y în metri"),
+        ({"parcel": "50038"}, "SIRUTA:nr_cadastral"),
+    ):
+        page = client.post(url, data, follow=True).content.decode()
+        assert "Amplasare eșuată: " in page and expected in page, page[:3000]
+        assert "could not convert" not in page and "ErrorDetail" not in page
+    act.refresh_from_db()
+    assert act.placement == ArchiveDocument.Placement.UNPLACED
