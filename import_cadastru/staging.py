@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+import psycopg
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
@@ -68,6 +69,16 @@ def copy_stream(cursor, table: str, columns: Sequence[str]) -> Iterator[Callable
                 copy.write(chunk)
 
         yield write
+
+
+def fetch_bytea(cursor, query: str) -> bytes | None:
+    """The one bytea value a query returns, transferred in binary (Django's client-side
+    cursors take results as text: hex, twice the size, then decoded)."""
+    connection = getattr(cursor, "cursor", cursor).connection  # the psycopg connection
+    with psycopg.Cursor(connection) as raw:
+        raw.execute(query, binary=True)
+        row = raw.fetchone()
+    return row[0] if row else None
 
 
 def analyze(cursor, *tables: str) -> None:

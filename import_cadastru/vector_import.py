@@ -30,7 +30,7 @@ from import_cadastru.readers.vector import (
     sample_coordinates,
 )
 from import_cadastru.report import Report
-from import_cadastru.staging import copy_lines, copy_stream
+from import_cadastru.staging import copy_lines, copy_stream, fetch_bytea
 from import_cadastru.writers import features as feature_writer
 from import_cadastru.writers import parcels as parcel_writer
 from import_cadastru.writers import validation
@@ -39,7 +39,7 @@ from layers.models import UrbanPlan
 from layers.services import rebuild_road_zones
 
 SLICE = 25_000  # features per read
-ARROW_BATCH = 50_000  # features per Arrow record batch
+ARROW_BATCH = 25_000  # features per Arrow record batch
 PARALLEL_SLICES = 4  # from this many slices (100k features) on, read in worker processes
 SEQ_FILE_STRIDE = 10**10  # seq = file index * stride + feature index
 
@@ -54,11 +54,10 @@ FROM layers_parcel WHERE geom_md5 IS NOT NULL
 def _stored_fingerprints(cursor) -> np.ndarray | None:
     """The fingerprints of the stored parcel geometries, sorted (None: no parcels).
     8 bytes a parcel, so a county's million parcels cost 8 MB in each reader."""
-    cursor.execute(_KNOWN)
-    packed = cursor.fetchone()[0]
+    packed = fetch_bytea(cursor, _KNOWN)
     if not packed:
         return None
-    return np.sort(np.frombuffer(bytes(packed), dtype=">i8").astype(np.int64))
+    return np.sort(np.frombuffer(packed, dtype=">i8").astype(np.int64))
 
 
 def _can_skip_geometries(target, sql_crs, provided, polygons) -> bool:

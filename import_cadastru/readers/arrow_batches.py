@@ -80,6 +80,8 @@ def stream(
             payload, issues, rejected = batch_text(part, geometry, data, seq, keys)
             yield n, payload, issues, rejected
             seq += n
+    # the batches' memory goes back to the system for the writing that follows
+    pa.default_memory_pool().release_unused()
 
 
 def unique_keys(keys: list) -> bool:
@@ -178,7 +180,7 @@ def _column_text(column: Column, values) -> tuple[Any, dict[int, str]]:
 
 def batch_text(
     part: Slice, geometry, fields: dict, seq0: int, keys: list | None = None
-) -> tuple[bytes, list[dict], int]:
+) -> tuple[bytes | memoryview, list[dict], int]:
     """COPY text of a record batch, the issues found and how many features were
     rejected (a bad required value), as batches.batch_lines gives them.
 
@@ -271,8 +273,9 @@ def batch_text(
     return _concatenated(lines), issues, len(bad)
 
 
-def _concatenated(strings) -> bytes:
-    """The bytes of all strings of an array, back to back (its data buffer)."""
+def _concatenated(strings) -> memoryview:
+    """The bytes of all strings of an array, back to back (its data buffer, not
+    copied)."""
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     if not pa.types.is_large_string(strings.type):
@@ -280,4 +283,4 @@ def _concatenated(strings) -> bytes:
     _validity, offsets_buf, data_buf = strings.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)
     start, end = offsets[strings.offset], offsets[strings.offset + len(strings)]
-    return data_buf.to_pybytes()[start:end] if data_buf else b""
+    return memoryview(data_buf)[start:end] if data_buf else memoryview(b"")

@@ -530,15 +530,19 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
         "SELECT t.parcel_id, u.siruta, t.cadastral_number FROM imp_touched t "
         "JOIN layers_uat u ON u.id = t.uat_id ORDER BY t.parcel_id"
     )
-    rows = cursor.fetchall()
-    ids = [row[0] for row in rows]
+    ids: list[int] = []
+    keys: list[tuple[int, str]] = []
+    # in slices: a county's million rows are never held twice (as rows and as lists)
+    while rows := cursor.fetchmany(50_000):
+        ids += [row[0] for row in rows]
+        keys += [(siruta, cad) for _id, siruta, cad in rows]
     return Applied(
         created=by_action.get("new", 0),
         updated=by_action.get("changed", 0),
         unchanged=by_action.get("same", 0),
         rejected=by_action.get("rejected", 0),
         parcel_ids=ids,
-        parcel_keys=[(siruta, cad) for _id, siruta, cad in rows],
+        parcel_keys=keys,
     )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import shapely
 
 from import_cadastru.report import Report
+from import_cadastru.staging import fetch_bytea
 
 # Above this many imported parcels, candidate pairs come from an STRtree of bounding
 # boxes in Python (one pass over the area) instead of one GiST probe per parcel.
@@ -109,7 +110,7 @@ ORDER BY c.a, c.b
 """
 
 
-STRIPE = 100_000  # boxes per STRtree: bounds memory whatever the size of the import
+STRIPE = 50_000  # boxes per STRtree: bounds memory whatever the size of the import
 
 
 def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
@@ -121,11 +122,10 @@ def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
         "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'layers_parcel'::regclass)"
     )
     most = cursor.fetchone()[0]
-    cursor.execute(_BOXES.format(where="true" if most else _NEAR))
-    packed = cursor.fetchone()[0]
+    packed = fetch_bytea(cursor, _BOXES.format(where="true" if most else _NEAR))
     if not packed:
         return []
-    rows = np.frombuffer(bytes(packed), dtype=_BOX_ROW)
+    rows = np.frombuffer(packed, dtype=_BOX_ROW)
     ids, touched = rows["id"].astype(np.int64), rows["touched"].copy()
     xmin, ymin, xmax, ymax = (rows[k].astype(np.float64) for k in ("xmin", "ymin", "xmax", "ymax"))
     del rows, packed
