@@ -9,7 +9,10 @@
    of the same files is loaded the naive way, one ORM save per row, for comparison.
 
 Targets (issue 4): full import >= 1.0x ogr2ogr's throughput, re-import >= 3x faster than
-the first import, peak memory < 1 GB, CGXML >= 10,000 files/s.
+the first import, peak memory < 1 GB, CGXML >= 10,000 files/s and >= 20x a per-row ORM
+save. Every time is the wall time of the whole process, as an officer would see it (for
+ours: Python and Django start-up included); the time spent inside the import itself
+(`run_import`) is printed next to it.
 
 Usage:  .venv/bin/python bench/bench_import.py [--parcels 1000000] [--cgxml-files 100000]
         [--orm-sample 500] [--database gisapp_import_bench] [--workdir DIR] [--keep] [--reuse]
@@ -35,7 +38,13 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-TARGETS = {"ogr_ratio": 1.0, "reimport_speedup": 3.0, "peak_mb": 1024, "cgxml_fps": 10_000}
+TARGETS = {
+    "ogr_ratio": 1.0,
+    "reimport_speedup": 3.0,
+    "peak_mb": 1024,
+    "cgxml_fps": 10_000,
+    "orm_ratio": 20.0,
+}
 
 
 def base_url() -> str:
@@ -213,6 +222,12 @@ def _stages(out: str) -> str:
     return out.rsplit("STAGES ", 1)[1].splitlines()[0] if "STAGES " in out else ""
 
 
+def _inside(out: str) -> float:
+    """Seconds spent in run_import (the child's `end` stage)."""
+    stages = _stages(out)
+    return float(stages.rsplit("end @", 1)[1].rstrip("s")) if "end @" in stages else 0.0
+
+
 # --- the benchmark ------------------------------------------------------------------------
 
 
@@ -263,23 +278,30 @@ def cgxml(url: str, env: dict, me: list, zips: list, files: int, sample: int, no
     cg_first, cg_peak, out = run([*me, *zips, "--workers", "2"], env, "CGXML import")
     assert f"create: {files}" in out, out
     print("  CGXML import " + _stages(out), flush=True)
+    cg_inside = _inside(out)
     cg_again, _, out = run([*me, *zips, "--workers", "2"], env, "CGXML re-import")
     assert f"neschimbate: {files}" in out, out
+    cg_again_inside = _inside(out)
     _, _, out = run([PY, __file__, "--child-orm", zips[0], str(sample)], env, "ORM")
     orm = json.loads(out.strip().splitlines()[-1])
     orm_fps = orm["files"] / orm["seconds"]
     note(
         "CGXML import, 2 workers",
-        f"{cg_first:.1f} s = {files / cg_first:,.0f} files/s, peak {cg_peak / 1024:.0f} MB",
+        f"{cg_first:.1f} s = {files / cg_first:,.0f} files/s, peak {cg_peak / 1024:.0f} MB "
+        f"(in run_import {cg_inside:.1f} s = {files / max(cg_inside, 1e-9):,.0f} files/s)",
     )
-    note("CGXML import, unchanged", f"{cg_again:.1f} s = {files / cg_again:,.0f} files/s")
+    note(
+        "CGXML import, unchanged",
+        f"{cg_again:.1f} s = {files / cg_again:,.0f} files/s "
+        f"(in run_import {cg_again_inside:.1f} s)",
+    )
     note(
         "CGXML per-row ORM sample",
         f"{orm['files']} files in {orm['seconds']:.1f} s = {orm_fps:,.0f} files/s",
     )
     return [
         ("CGXML files/s (2 workers)", files / cg_first, TARGETS["cgxml_fps"], "x"),
-        ("CGXML speed-up over per-row ORM", (files / cg_first) / orm_fps, 1.0, "x"),
+        ("CGXML speed-up over per-row ORM", files / cg_first / orm_fps, TARGETS["orm_ratio"], "x"),
     ]
 
 
@@ -327,19 +349,23 @@ def main() -> None:
     first, peak1, out = run([*me, str(gpkg)], env, "first import")
     assert f"create: {opts.parcels}" in out, out
     print("  first import " + _stages(out), flush=True)
+    first_inside = _inside(out)
     again, peak2, out = run([*me, str(gpkg)], env, "re-import")
     assert f"neschimbate: {opts.parcels}" in out, out
     print("  re-import " + _stages(out), flush=True)
+    again_inside = _inside(out)
     ogr_after = ogr2ogr(url, gpkg)
     ogr = (ogr_before + ogr_after) / 2
     n = opts.parcels
     note(
         "GPKG import, first",
-        f"{first:.1f} s = {n / first:,.0f} parcels/s, peak {peak1 / 1024:.0f} MB",
+        f"{first:.1f} s = {n / first:,.0f} parcels/s, peak {peak1 / 1024:.0f} MB "
+        f"(in run_import {first_inside:.1f} s)",
     )
     note(
         "GPKG import, unchanged",
-        f"{again:.1f} s = {n / again:,.0f} parcels/s, peak {peak2 / 1024:.0f} MB",
+        f"{again:.1f} s = {n / again:,.0f} parcels/s, peak {peak2 / 1024:.0f} MB "
+        f"(in run_import {again_inside:.1f} s)",
     )
     note(
         "ogr2ogr -f PostgreSQL",
