@@ -283,7 +283,8 @@ def test_nobody_writes_through_the_ogc_services(ows, world, role):  # noqa: F811
         auth=_auth(role),
         timeout=60,
     )
-    assert post.status_code != 201 and "Location" not in post.headers
+    assert post.status_code == 405 and post.headers["Allow"] == "GET, HEAD"
+    assert "Location" not in post.headers
     assert Parcel.objects.filter(pk=pid).exists()
     assert Parcel.objects.count() == world["parcels"]
 
