@@ -1,5 +1,6 @@
 """Interactive processes before background work: the job worker runs at a lower CPU
-priority (natively and in the containers), and gunicorn's size comes from the environment."""
+priority (natively and in the containers); gunicorn's size comes from the environment and
+its workers fork from a master that has imported every view (a recycled worker is warm)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+from django.db import connection
 
 from gisapp import processes
 from layers.management.commands.runstack import _local
@@ -65,3 +68,40 @@ def test_gunicorn_size_comes_from_the_environment():
     assert (sized["workers"], sized["threads"]) == (3, 6)
     assert "GUNICORN_THREADS" in processes.ENVIRONMENT
     assert "rt=%(L)s" in default["access_log_format"]  # the bench reads gunicorn's own time
+
+
+WARM_UP = """
+import os, runpy, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisapp.settings")
+import gisapp.wsgi  # what gunicorn preloads in the master
+from django.db import connection
+assert "layers.api_map" not in sys.modules
+connection.ensure_connection()
+conf = runpy.run_path("gisapp/gunicorn_conf.py")
+server = type("Arbiter", (), {"cfg": type("Cfg", (), {"preload_app": conf["preload_app"]})()})()
+conf["when_ready"](server)
+print("layers.api_map" in sys.modules, "permits.api.views" in sys.modules, connection.connection)
+"""
+
+
+@pytest.mark.django_db
+def test_gunicorn_master_imports_the_views_and_keeps_no_connection_for_the_workers():
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgis://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
+        f"{db['PORT']}/{db['NAME']}",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x" * 60,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", WARM_UP],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "None"]
