@@ -507,18 +507,21 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     """
     by_action = counts(cursor)
     params = {"source": source[:40], "ref": ref[:64], "at": at}
-    cursor.execute(_HISTORY, params)
-    cursor.execute(_UPDATE, params)
-    if _bulk_target(cursor, by_action.get("new", 0)):
+    changed, new = by_action.get("changed", 0), by_action.get("new", 0)
+    # statements with no row to write are skipped (each would scan the staging)
+    if changed:
+        cursor.execute(_HISTORY, params)
+        cursor.execute(_UPDATE, params)
+    if _bulk_target(cursor, new):
         with without_secondary(cursor, "layers_parcel"):
             cursor.execute(_INSERT, params)
         # the joins that follow need the new size; geometry statistics are left to
         # autovacuum after the commit
         cursor.execute("ANALYZE layers_parcel (id, uat_id, cadastral_number)")
-    else:
+    elif new:
         cursor.execute(_INSERT + _ON_CONFLICT, params)
     cursor.execute("DROP TABLE IF EXISTS imp_touched")
-    cursor.execute(_TOUCHED)
+    cursor.execute(_TOUCHED if new or changed else _TOUCHED + " AND false")
     # the validation's joins with the parcel table are planned on the real size
     analyze(cursor, TOUCHED)
     if subrecords:
@@ -547,7 +550,32 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
 
 
 def staging_findings(cursor, report: Report, *, limit: int = 500) -> None:
-    """Rejections, duplicates and repaired geometries found while normalising."""
+    """Rejections, duplicates and repaired geometries found while normalising (one
+    scan counts them; their details are fetched only when there are some)."""
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE reject IS NOT NULL), "
+        "count(*) FILTER (WHERE was_valid = false AND action <> 'rejected') FROM imp_parcel"
+    )
+    rejected, repaired = cursor.fetchone()
+    if rejected:
+        _rejections(cursor, report, limit)
+    if repaired:
+        cursor.execute(
+            "SELECT src, cadastral_number, invalid_reason FROM imp_parcel "
+            "WHERE was_valid = false AND action <> 'rejected' ORDER BY seq LIMIT %s",
+            [limit],
+        )
+        report.add_counted(
+            "invalid_repaired",
+            repaired,
+            [
+                {"source": s, "key": c, "detail": f"geometrie invalidă reparată: {r}"}
+                for s, c, r in cursor.fetchall()
+            ],
+        )
+
+
+def _rejections(cursor, report: Report, limit: int) -> None:
     cursor.execute(
         "SELECT reject, count(*) FROM imp_parcel WHERE reject IS NOT NULL GROUP BY reject"
     )
@@ -573,23 +601,6 @@ def staging_findings(cursor, report: Report, *, limit: int = 500) -> None:
         items.setdefault(kind, []).append({"source": src, "key": cad, "detail": detail})
     report.add_counted("duplicate", totals.pop("duplicate", 0), items.get("duplicate", []))
     report.add_counted("rejected", sum(totals.values()), items.get("rejected", []))
-    cursor.execute(
-        "SELECT count(*) FROM imp_parcel WHERE was_valid = false AND action <> 'rejected'"
-    )
-    total = cursor.fetchone()[0]
-    cursor.execute(
-        "SELECT src, cadastral_number, invalid_reason FROM imp_parcel "
-        "WHERE was_valid = false AND action <> 'rejected' ORDER BY seq LIMIT %s",
-        [limit],
-    )
-    report.add_counted(
-        "invalid_repaired",
-        total,
-        [
-            {"source": s, "key": c, "detail": f"geometrie invalidă reparată: {r}"}
-            for s, c, r in cursor.fetchall()
-        ],
-    )
 
 
 def building_findings(cursor, report: Report, *, limit: int = 500) -> None:
