@@ -152,7 +152,8 @@ def normalise(
     `assume_valid` skips the validity test altogether: only for a write that the table's
     validity constraint checks, and that is redone without it if the constraint refuses
     a geometry (see write_checked), so each geometry is tested once, not twice.
-    `duplicates=False`: the reader saw every key once, so none is searched for here.
+    `duplicates=False`: the reader saw every key once, so none is searched for here
+    (and the staging gets no index by seq: only sub-records and duplicates use it).
     """
     spatial = (
         sql.SQL(
@@ -261,7 +262,9 @@ def normalise(
     # key, rather than a window sort that would drag every geometry through it.
     if duplicates:
         cursor.execute(_DUPLICATES)
-    cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
+        # for the joins by seq that follow (sub-records, duplicates' first occurrences);
+        # a file known to have no duplicate is a vector file: none follows
+        cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
 
 
 def unconfirmed_geometries(cursor) -> list[int]:
