@@ -495,7 +495,10 @@ def report(env: Environment, seconds: float, load: tuple[float, float, float], u
         f"\n{seconds:.0f} s, {users} users; load average at the end "
         f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (1/5/15 min), {os.cpu_count()} CPUs"
     )
-    print(f"{'kind':28} {'requests':>9} {'req/s':>7} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7}")
+    print(
+        f"{'kind':28} {'requests':>9} {'req/s':>7} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7}"
+        f" {'p99 ms':>7}"
+    )
     ok = True
     for name in sorted(stats.entries, key=lambda k: k[0]):
         entry = stats.entries[name]
@@ -503,9 +506,10 @@ def report(env: Environment, seconds: float, load: tuple[float, float, float], u
             continue
         p50 = entry.get_response_time_percentile(0.5)
         p95 = entry.get_response_time_percentile(0.95)
+        p99 = entry.get_response_time_percentile(0.99)
         print(
             f"{name[0]:28} {entry.num_requests:9d} {entry.num_requests / seconds:7.1f} "
-            f"{entry.num_failures:7d} {p50:7.0f} {p95:7.0f}"
+            f"{entry.num_failures:7d} {p50:7.0f} {p95:7.0f} {p99:7.0f}"
         )
         target = TARGETS.get(name[0])
         if target is not None and p95 > target:
