@@ -231,7 +231,7 @@ class DocumentPdfView(APIView):
         return FileResponse(open(path, "rb"), as_attachment=True, filename=name)
 
 
-class TrackSerializer(serializers.Serializer):
+class ArchiveTrackSerializer(serializers.Serializer):
     registration_number = serializers.CharField(max_length=40)
     access_key = serializers.CharField(max_length=100)
 
@@ -243,9 +243,9 @@ class TrackView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [TrackThrottle]
 
-    @extend_schema(request=TrackSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ArchiveTrackSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        body = TrackSerializer(data=request.data)
+        body = ArchiveTrackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         tracked = registratura_selectors.tracked_request(
             label=body.validated_data["registration_number"],

@@ -274,7 +274,7 @@ class TrackThrottle(AnonRateThrottle):
         return self.rate
 
 
-class TrackSerializer(serializers.Serializer):
+class RegisterTrackSerializer(serializers.Serializer):
     registration_number = serializers.CharField(max_length=40)
     access_key = serializers.CharField(max_length=100)
 
@@ -307,9 +307,9 @@ class TrackView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [TrackThrottle]
 
-    @extend_schema(request=TrackSerializer, responses=PublicDocumentSerializer)
+    @extend_schema(request=RegisterTrackSerializer, responses=PublicDocumentSerializer)
     def post(self, request: Request) -> Response:
-        body = TrackSerializer(data=request.data)
+        body = RegisterTrackSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         document = selectors.tracked_request(
             label=body.validated_data["registration_number"],
