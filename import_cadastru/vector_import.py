@@ -331,12 +331,12 @@ def _write_parcels(
 
     normalise(constraint is not None)
     # geometries left out as stored, but not under their own key: stage them, again
-    unconfirmed = parcel_writer.unconfirmed_geometries(cursor)
+    left_out, unconfirmed = parcel_writer.left_out_geometries(cursor)
     if unconfirmed:
         refill(unconfirmed)
         normalise(constraint is not None)
-    cursor.execute("SELECT count(*) FROM imp_parcel_raw WHERE geom_md5 IS NOT NULL")
-    report.stats["geometries_already_stored"] = cursor.fetchone()[0]
+        left_out, _ = parcel_writer.left_out_geometries(cursor)
+    report.stats["geometries_already_stored"] = left_out
     progress("scriere", 1, 3)
     source = f"vector:{Path(request.paths[0]).suffix.lstrip('.').lower()}"
     applied = _write_checked(

@@ -205,10 +205,14 @@ def batch_text(
         elif col == "src":
             cols.append(pc.binary_join_element_wise(pa.scalar(prefix), seq_numbers, ""))
         elif col == "geom":
-            hexed = hex_strings(geometry)
             if hits is not None and hits.any():
-                hexed = pc.if_else(pa.array(hits), pa.scalar(None, hexed.type), hexed)
-            cols.append(hexed)
+                # the geometries left out are not even encoded
+                plain = _plain(geometry)
+                cols.append(
+                    hex_strings(pc.if_else(pa.array(hits), pa.scalar(None, plain.type), plain))
+                )
+            else:
+                cols.append(hex_strings(geometry))
         elif col == "geom_md5":
             cols.append(pa.array(digests, pa.string()) if digests else pa.nulls(n, pa.string()))
         else:

@@ -215,7 +215,7 @@ def normalise(
                {lbn} AS land_book_number, {eterra} AS eterra_id, {address} AS address,
                {intravilan} AS intravilan, {legal} AS legal_area,
                k.geom, k.ok AS was_valid, k.invalid_reason, NULL::text AS first_src,
-               k.left_out AND NOT k.kept AS unconfirmed,
+               k.left_out AND NOT k.kept AS unconfirmed, k.left_out,
                CASE WHEN k.uat_id IS NULL THEN 'uat'
                     WHEN k.cadastral_number IS NULL THEN 'cadnr'
                     WHEN NOT k.kept AND (k.geom IS NULL OR ST_IsEmpty(k.geom)) THEN 'geom'
@@ -267,12 +267,18 @@ def normalise(
         cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
 
 
-def unconfirmed_geometries(cursor) -> list[int]:
-    """Staged features whose geometry the reader left out as already stored, but not
-    stored under their own key (a renumbered parcel, another UAT): they need it, and
-    normalise must run again once it is staged."""
-    cursor.execute("SELECT seq FROM imp_parcel WHERE unconfirmed ORDER BY seq")
-    return [row[0] for row in cursor.fetchall()]
+def left_out_geometries(cursor) -> tuple[int, list[int]]:
+    """(how many staged features the reader left the geometry out of, as already
+    stored; those of them whose geometry is not stored under their own key, by seq: a
+    renumbered parcel, another UAT). The latter need their geometry, and normalise
+    must run again once it is staged."""
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE left_out), "
+        "COALESCE(array_agg(seq ORDER BY seq) FILTER (WHERE unconfirmed), '{}') "
+        "FROM imp_parcel"
+    )
+    count, unconfirmed = cursor.fetchone()
+    return count, list(unconfirmed)
 
 
 def fill_geometries(cursor, lines: list[str]) -> None:
