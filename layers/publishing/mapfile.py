@@ -391,9 +391,10 @@ def _render_layer(
         }
         # What "gml_types auto" derived from the columns when MapServer read them itself
         # (only the published ones are ever written).
+        # A plain string is what MapServer assumes of an item without them.
         published = set(layer.queryable_attributes)
         for name, gml in fields or []:
-            if name in published:
+            if name in published and gml != {"type": "Character"}:
                 meta |= {f"gml_{name}_{key}": value for key, value in gml.items()}
     out.append("    METADATA")
     out += [f"      {q(k)} {q(v)}" for k, v in meta.items()]
