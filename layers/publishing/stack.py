@@ -174,7 +174,10 @@ http {{
         # OGC API Features: public layers only (the PUBLIC map of mapserver.conf).
         location /ogcapi/ {{
             # read-only: other methods are refused here, not answered like a GET
-            if ($request_method !~ ^(GET|HEAD)$) {{ add_header Allow "GET, HEAD" always; return 405; }}
+            if ($request_method !~ ^(GET|HEAD)$) {{
+                add_header Allow "GET, HEAD" always;
+                return 405;
+            }}
             fastcgi_pass mapserver;
             include /etc/nginx/fastcgi_params;
             fastcgi_param PATH_INFO /public$uri;
