@@ -12,7 +12,6 @@ from procrastinate.contrib.django import app
 
 from permits.models import AssemblyRun, Dossier
 from permits.models.dossiers import dossier_path
-from permits.services import assembly
 
 TASK_NAME = "permits.assemble_dossier"
 QUEUE = "permits"
@@ -23,7 +22,10 @@ STALLED_AFTER_SECONDS = 60
 @app.task(queue=QUEUE, name=TASK_NAME)
 def assemble_dossier(run_id: int) -> None:
     """Run one queued assembly; its AssemblyRun holds progress and outcome, and a retried
-    job finds the run no longer queued and does nothing."""
+    job finds the run no longer queued and does nothing. (Imported here: the assembly
+    loads WeasyPrint, which every process that loads the tasks at start-up would pay.)"""
+    from permits.services import assembly
+
     assembly.execute_run(run_id=run_id)
 
 
