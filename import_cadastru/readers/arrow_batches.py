@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from import_cadastru.mapping import CEDILLA, TARGET_COLUMNS, Column, convert_array, copy_text
-from import_cadastru.readers.batches import Slice, known_geometries
+from import_cadastru.readers.batches import Slice, known_geometries, note_attribute_errors
 
 try:  # pragma: no cover - the dependency is declared; without it the raw path reads
     import pyarrow as pa
@@ -228,18 +228,7 @@ def batch_text(
             else:
                 text, errors = _column_text(column, fields[source[1]])
                 cols.append(text)
-                for i, message in errors.items():
-                    if column.required:
-                        bad.setdefault(i, f"{column.label or column.name}: {message}")
-                    else:
-                        issues.append(
-                            {
-                                "kind": "attribute",
-                                "source": f"{part.name}#{seq0 + i}",
-                                "key": "",
-                                "detail": f"{column.name}: {message}",
-                            }
-                        )
+                note_attribute_errors(errors, column, part, seq0, bad, issues)
             if col == "cadastral_number":
                 key = cols[-1]
     if bad:

@@ -87,6 +87,25 @@ def read_slice(part: Slice) -> tuple[list[str], list[dict], int]:
     return batch_lines(part, geometry, data, part.seq0 + part.start)
 
 
+def note_attribute_errors(
+    errors: dict[int, str], column, part: Slice, seq0: int, bad: dict, issues: list
+) -> None:
+    """A column's conversion errors: a required column rejects the row (`bad`, first
+    message per row), any other becomes an attribute issue of the report."""
+    for i, message in errors.items():
+        if column.required:
+            bad.setdefault(i, f"{column.label or column.name}: {message}")
+        else:
+            issues.append(
+                {
+                    "kind": "attribute",
+                    "source": f"{part.name}#{seq0 + i}",
+                    "key": "",
+                    "detail": f"{column.name}: {message}",
+                }
+            )
+
+
 def batch_lines(
     part: Slice, geometry, fields: dict, seq0: int
 ) -> tuple[list[str], list[dict], int]:
@@ -125,18 +144,7 @@ def batch_lines(
             else:
                 converted, errors = convert_array(column, fields[source[1]])
                 cols.append(converted)
-                for i, message in errors.items():
-                    if column.required:
-                        bad.setdefault(i, f"{column.label or column.name}: {message}")
-                    else:
-                        issues.append(
-                            {
-                                "kind": "attribute",
-                                "source": f"{part.name}#{seq0 + i}",
-                                "key": "",
-                                "detail": f"{column.name}: {message}",
-                            }
-                        )
+                note_attribute_errors(errors, column, part, seq0, bad, issues)
             if col == "cadastral_number":
                 key = cols[-1]
     rows = zip(*cols, strict=True)
