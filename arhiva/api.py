@@ -32,7 +32,7 @@ from layers.access import is_officer
 from layers.api_map import storage_point
 from layers.models import Parcel
 from registratura import selectors as registratura_selectors
-from registratura.api import TrackThrottle
+from registratura.api import RegisterTrackSerializer, TrackThrottle, tracked_request_or_404
 from registratura.models import Document as RegisterDocument
 
 NUMBER_HEADER, KEY_HEADER = "X-Registration-Number", "X-Access-Key"
@@ -231,11 +231,6 @@ class DocumentPdfView(APIView):
         return FileResponse(open(path, "rb"), as_attachment=True, filename=name)
 
 
-class ArchiveTrackSerializer(serializers.Serializer):
-    registration_number = serializers.CharField(max_length=40)
-    access_key = serializers.CharField(max_length=100)
-
-
 class TrackView(APIView):
     """The archived acts answering a request, for whoever holds its number and tracking
     key (a paper request's receipt, or an online request's key); no personal data."""
@@ -243,19 +238,9 @@ class TrackView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [TrackThrottle]
 
-    @extend_schema(request=ArchiveTrackSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=RegisterTrackSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
-        body = ArchiveTrackSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        tracked = registratura_selectors.tracked_request(
-            label=body.validated_data["registration_number"],
-            key=body.validated_data["access_key"],
-        )
-        if tracked is None:
-            return Response(
-                {"detail": _("Număr de înregistrare sau cheie de acces greșite.")},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+        tracked = tracked_request_or_404(request.data)
         documents = selectors.documents_of_request(tracked).select_related("kind")
         return Response(
             {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -279,6 +280,19 @@ class RegisterTrackSerializer(serializers.Serializer):
     access_key = serializers.CharField(max_length=100)
 
 
+def tracked_request_or_404(data) -> Document:
+    """The incoming request named by a tracking body (number + key); an unknown number and
+    a wrong key get the same 404, here and in the archive's tracking."""
+    body = RegisterTrackSerializer(data=data)
+    body.is_valid(raise_exception=True)
+    document = selectors.tracked_request(
+        label=body.validated_data["registration_number"], key=body.validated_data["access_key"]
+    )
+    if document is None:
+        raise NotFound(_("Număr de înregistrare sau cheie de acces greșite."))
+    return document
+
+
 class PublicAnswerSerializer(serializers.Serializer):
     registration_number = serializers.CharField(source="entry.label")
     date = serializers.DateTimeField(source="entry.registered_at")
@@ -309,18 +323,7 @@ class TrackView(APIView):
 
     @extend_schema(request=RegisterTrackSerializer, responses=PublicDocumentSerializer)
     def post(self, request: Request) -> Response:
-        body = RegisterTrackSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        document = selectors.tracked_request(
-            label=body.validated_data["registration_number"],
-            key=body.validated_data["access_key"],
-        )
-        if document is None:
-            return Response(
-                {"detail": _("Număr de înregistrare sau cheie de acces greșite.")},
-                status=status.HTTP_404_NOT_FOUND,
-            )
-        return Response(PublicDocumentSerializer(document).data)
+        return Response(PublicDocumentSerializer(tracked_request_or_404(request.data)).data)
 
 
 class KindViewSet(viewsets.ReadOnlyModelViewSet):
