@@ -217,7 +217,6 @@ OWS_CONTACT = {
 OGCAPI_TEMPLATES = env.env_str(
     "OGCAPI_TEMPLATES", "/usr/share/mapserver/ogcapi/templates/html-plain/", "OGC API HTML"
 )
-MAP2IMG_BIN = env.env_str("MAP2IMG_BIN", "/usr/bin/map2img", "MapServer's renderer for extracts")
 OWS_BIND = env.env_str("OWS_BIND", "127.0.0.1:8002", "host:port of the MapServer FastCGI pool")
 
 # E-mail: the registration number and access key go to the applicant at once, and filers

@@ -9,7 +9,8 @@ DEMO_PARCELS = 5_000
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo county into the test database; tests roll back on top of it."""
+    """Load the demo county into the test database; tests roll back on top of it. At the
+    end, MapServer's pooled connections to it are closed."""
     from django.core.management import call_command
 
     with django_db_blocker.unblock():
@@ -22,6 +23,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         from layers.publishing.services import ensure_ows_role
 
         ensure_ows_role()
+    yield
+    # Extracts drawn in this process keep MapServer's PostGIS connections pooled; the test
+    # database is dropped next.
+    from layers.publishing.extracts import close_pooled_connections
+
+    close_pooled_connections()
 
 
 @pytest.fixture

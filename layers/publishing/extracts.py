@@ -10,18 +10,15 @@ coordinates are laid out by the document template around the image.
 Extracts come as RGB PNG or JPEG (`image_format`): the print has no use for an alpha
 channel, and WeasyPrint embeds a JPEG as it is while it decodes and re-compresses every
 PNG (and splits an alpha channel into a second image), which made the PDF step of a
-dossier cost more than MapServer's drawing. Several extracts render in parallel
-(`render_extracts`: one `map2img` process each).
+dossier cost more than MapServer's drawing. Extracts are drawn in the calling process
+through MapScript (`_draw`).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tempfile
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
@@ -31,7 +28,7 @@ from layers.models import Layer
 from layers.publishing.mapfile import (
     _raster_path,
     map_projection,
-    mapserver_config,
+    proj_data_dir,
     q,
     render_mapfile,
 )
@@ -187,6 +184,10 @@ def _print_mapfile(
         with_extents=False,  # the extent is the print's; scanning each view cost seconds
     )
     base = base.replace("  RESOLUTION 96\n", f"  RESOLUTION {dpi}\n", 1)
+    # PROJ's search path for this map, set before the map's PROJECTION is parsed: the
+    # extract is drawn in-process, without the OGC services' environment.
+    proj_data = f'  CONFIG "PROJ_DATA" {q(str(proj_data_dir(out_dir)))}\n'
+    base = base.replace("\n  PROJECTION ", "\n" + proj_data + "  PROJECTION ", 1)
     base = base.replace("  OUTPUTFORMAT", "\n".join(_PRINT_OUTPUTFORMATS) + "\n  OUTPUTFORMAT", 1)
     base = _raster_resampling(base, layers, scale, dpi)
     interval = GRID_INTERVAL.get(scale, 1000)
@@ -298,89 +299,38 @@ def _prepare(
     )
 
 
-class PendingExtracts:
-    """map2img processes started at once, one per extract: MapServer draws while the
-    caller does other work (the dossier's analysis), and the extracts' drawing and
-    PostGIS reads overlap instead of adding up. A context manager: leaving it stops
-    whatever still runs and removes the temporary files."""
+def _mapscript():
+    """MapServer's Python binding (Debian's python3-mapscript, linked into the venv by
+    `./stack setup`), imported on first use so that processes which never print do not
+    load libmapserver."""
+    import mapscript
 
-    def __init__(self, jobs: list[_Job]):
-        out_dir = ows_dir()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "MAPSERVER_CONFIG_FILE": str(mapserver_config(out_dir)),
-            "PROJ_DATA": str(out_dir / "proj"),
-        }
-        self._tmp = tempfile.TemporaryDirectory(prefix="extract-")
-        self._running: list[tuple[_Job, subprocess.Popen, Path]] = []
-        self._results: list[Extract | ExtractError] | None = None
-        try:
-            for index, job in enumerate(jobs):
-                mapfile = Path(self._tmp.name) / f"tiparire-{index}.map"
-                mapfile.write_text(job.mapfile_text)
-                target = Path(self._tmp.name) / f"extract-{index}"
-                command = [
-                    settings.MAP2IMG_BIN,
-                    "-m",
-                    str(mapfile),
-                    "-o",
-                    str(target),
-                    "-i",
-                    PRINT_FORMATS[job.image_format][0],
-                    "-e",
-                    *(f"{v:.3f}" for v in job.extent),
-                    "-s",
-                    str(job.width_px),
-                    str(job.height_px),
-                    "-l",
-                    " ".join(job.layer_names),
-                ]
-                process = subprocess.Popen(
-                    command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-                )
-                self._running.append((job, process, target))
-        except BaseException:
-            self.close()
-            raise
-
-    def results(self, timeout: float = 120) -> list[Extract | ExtractError]:
-        """Wait for every extract; a failed one is its ExtractError, in its place."""
-        if self._results is None:
-            results: list[Extract | ExtractError] = []
-            for job, process, target in self._running:
-                try:
-                    _, stderr = process.communicate(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    _, stderr = process.communicate()
-                results.append(_collect(job, process.returncode, stderr, target))
-            self._results = results
-            self.close()
-        return self._results
-
-    def close(self) -> None:
-        for _, process, _ in self._running:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-        self._tmp.cleanup()
-
-    def __enter__(self) -> PendingExtracts:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    return mapscript
 
 
-def _collect(job: _Job, returncode: int, stderr: bytes, target: Path) -> Extract | ExtractError:
-    if returncode != 0 or not target.exists():
-        return ExtractError(
-            "MapServer nu a putut genera extrasul: " + stderr.decode(errors="replace")[-1000:]
-        )
+def _draw(job: _Job) -> Extract | ExtractError:
+    """Draw one extract inside this process with MapServer's own renderer (the same
+    library, mapfile and styles as the OGC services). A `map2img` process per extract cost
+    about 100 ms of CPU before drawing anything (dynamic linking of GDAL's dependencies,
+    PROJ database set-up), more than the drawing itself. PostGIS connections stay in
+    MapServer's pool (CLOSE_CONNECTION=DEFER) for the next extract of this process."""
+    mapscript = _mapscript()
+    try:
+        map_obj = mapscript.msLoadMapFromString(job.mapfile_text, None)
+        map_obj.setSize(job.width_px, job.height_px)  # before the extent: it sets the cell size
+        map_obj.setExtent(*job.extent)
+        map_obj.selectOutputFormat(PRINT_FORMATS[job.image_format][0])
+        for index in range(map_obj.numlayers):
+            layer = map_obj.getLayer(index)
+            if layer.name in job.layer_names:
+                layer.status = mapscript.MS_ON
+        image = map_obj.draw().getBytes()
+    except mapscript.MapServerError as exc:
+        mapscript.msResetErrorList()
+        return ExtractError(f"MapServer nu a putut genera extrasul: {exc}"[:1200])
     _, mime_type, signature = PRINT_FORMATS[job.image_format]
-    image = target.read_bytes()
     if not image.startswith(signature):
-        return ExtractError(f"map2img did not produce {mime_type}")
+        return ExtractError(f"MapServer did not produce {mime_type}")
     return Extract(
         image=image,
         mime_type=mime_type,
@@ -394,9 +344,16 @@ def _collect(job: _Job, returncode: int, stderr: bytes, target: Path) -> Extract
     )
 
 
-def start_extracts(specs: list[dict]) -> PendingExtracts:
-    """Start rendering several extracts at once; each spec holds `render_extract`'s
-    keyword arguments (the database work is done before this returns)."""
+def close_pooled_connections() -> None:
+    """Close the PostGIS connections MapServer keeps between extracts (a database about
+    to be dropped, as tests do, must have none)."""
+    if "mapscript" in sys.modules:
+        sys.modules["mapscript"].msConnPoolCloseUnreferenced()
+
+
+def render_extracts(specs: list[dict]) -> list[Extract | ExtractError]:
+    """Render several extracts; each spec holds `render_extract`'s keyword arguments. A
+    failed extract comes back as its ExtractError, in its place."""
     defaults = {
         "scale": None,
         "kind": "situatie",
@@ -406,14 +363,7 @@ def start_extracts(specs: list[dict]) -> PendingExtracts:
         "center": None,
         "image_format": "png",
     }
-    return PendingExtracts([_prepare(**(defaults | spec)) for spec in specs])
-
-
-def render_extracts(specs: list[dict]) -> list[Extract | ExtractError]:
-    """Render several extracts at once (see `start_extracts`); a failed extract comes
-    back as its ExtractError, in its place."""
-    with start_extracts(specs) as pending:
-        return pending.results()
+    return [_draw(_prepare(**(defaults | spec))) for spec in specs]
 
 
 def render_extract(
@@ -438,8 +388,7 @@ def render_extract(
         center=center,
         image_format=image_format,
     )
-    with PendingExtracts([job]) as pending:
-        (result,) = pending.results()
+    result = _draw(job)
     if isinstance(result, ExtractError):
         raise result
     return result

@@ -253,84 +253,56 @@ def cadastre_of(application: Application) -> list[dict[str, Any]]:
     return rows
 
 
-class ExtractsInProgress:
-    """The map extracts of the kind's family, started at once as JPEG (WeasyPrint embeds
-    JPEG data as it is, while it re-compresses every PNG) so MapServer draws while the
-    analysis runs. A failed extract is a warning, not a failed dossier (the officer sees
-    which one is missing and can regenerate)."""
-
-    def __init__(self, *, application: Application, subject: GEOSGeometry):
-        self.application = application
-        self.kinds: list[str] = []
-        self.pending = None
-        self.failure: Exception | None = None
-        specs = []
-        for kind in EXTRACT_KINDS.get(application.kind.family, ()):
-            center = None
-            if kind == "acces":
-                if application.access_point is None:
-                    continue
-                center = application.access_point
-            self.kinds.append(kind)
-            specs.append(
-                {
-                    "subject": subject,
-                    "kind": kind,
-                    "center": center,
-                    "image_format": "jpeg",
-                    "width_mm": FRAME_MM[0],
-                    "height_mm": FRAME_MM[1],
-                }
-            )
-        if not specs:
-            return
-        try:
-            from layers.publishing.extracts import start_extracts
-
-            self.pending = start_extracts(specs)
-        except Exception as exc:  # MapServer or data trouble must not lose the dossier
-            self.failure = exc
-
-    def finish(self) -> tuple[list[ExtractImage], list[str]]:
-        if self.pending is not None:
-            results = self.pending.results()
-        else:
-            results = [self.failure] * len(self.kinds)
-        images, warnings = [], []
-        for kind, extract in zip(self.kinds, results, strict=True):
-            if isinstance(extract, Exception):
-                logger.warning("extract %s of application %s failed", kind, self.application.pk)
-                warnings.append(f"{EXTRACT_TITLES[kind]}: nu a putut fi generat ({extract}).")
-                continue
-            images.append(
-                ExtractImage(
-                    key=f"extract-{kind}",
-                    title=extract.title or EXTRACT_TITLES[kind],
-                    image=extract.image,
-                    mime_type=extract.mime_type,
-                    scale=extract.scale,
-                    extent=tuple(extract.extent),
-                    dpi=extract.dpi,
-                    width_px=extract.width_px,
-                    height_px=extract.height_px,
-                )
-            )
-        return images, warnings
-
-    def __enter__(self) -> ExtractsInProgress:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.pending is not None:
-            self.pending.close()
-
-
 def render_extracts(
     *, application: Application, subject: GEOSGeometry
 ) -> tuple[list[ExtractImage], list[str]]:
-    """The map extracts of the application (see ExtractsInProgress), waited for."""
-    with ExtractsInProgress(application=application, subject=subject) as extracts:
-        return extracts.finish()
+    """The map extracts of the kind's family, as JPEG (WeasyPrint embeds JPEG data as it
+    is, while it re-compresses every PNG). A failed extract is a warning, not a failed
+    dossier (the officer sees which one is missing and can regenerate)."""
+    from layers.publishing.extracts import render_extracts as render
+
+    kinds, specs = [], []
+    for kind in EXTRACT_KINDS.get(application.kind.family, ()):
+        center = None
+        if kind == "acces":
+            if application.access_point is None:
+                continue
+            center = application.access_point
+        kinds.append(kind)
+        specs.append(
+            {
+                "subject": subject,
+                "kind": kind,
+                "center": center,
+                "image_format": "jpeg",
+                "width_mm": FRAME_MM[0],
+                "height_mm": FRAME_MM[1],
+            }
+        )
+    try:
+        results = render(specs) if specs else []
+    except Exception as exc:  # MapServer or data trouble must not lose the dossier
+        results = [exc] * len(kinds)
+    images, warnings = [], []
+    for kind, extract in zip(kinds, results, strict=True):
+        if isinstance(extract, Exception):
+            logger.warning("extract %s of application %s failed", kind, application.pk)
+            warnings.append(f"{EXTRACT_TITLES[kind]}: nu a putut fi generat ({extract}).")
+            continue
+        images.append(
+            ExtractImage(
+                key=f"extract-{kind}",
+                title=extract.title or EXTRACT_TITLES[kind],
+                image=extract.image,
+                mime_type=extract.mime_type,
+                scale=extract.scale,
+                extent=tuple(extract.extent),
+                dpi=extract.dpi,
+                width_px=extract.width_px,
+                height_px=extract.height_px,
+            )
+        )
+    return images, warnings
 
 
 def build_dossier_pdf(
@@ -369,19 +341,17 @@ def execute_run(*, run_id: int) -> AssemblyRun | None:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     try:
-        _progress(run, 10, "analiza spațială și extrase de plan")
+        _progress(run, 10, "analiza spațială")
         subject = subject_of(application)
-        with ExtractsInProgress(application=application, subject=subject) as in_progress:
-            timings["extracts_start"] = time.perf_counter() - started  # mapfiles, processes
-            mark = time.perf_counter()
-            analysis = layers_analysis.analyse(subject, proposed=proposed_of(application))
-            analysis["parcels"] = cadastre_of(application)
-            timings["analysis"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        analysis = layers_analysis.analyse(subject, proposed=proposed_of(application))
+        analysis["parcels"] = cadastre_of(application)
+        timings["analysis"] = time.perf_counter() - mark
 
-            _progress(run, 35, "extrase de plan")
-            mark = time.perf_counter()
-            extracts, warnings = in_progress.finish()
-            timings["extracts"] = time.perf_counter() - mark  # the wait after the analysis
+        _progress(run, 35, "extrase de plan")
+        mark = time.perf_counter()
+        extracts, warnings = render_extracts(application=application, subject=subject)
+        timings["extracts"] = time.perf_counter() - mark
 
         _progress(run, 70, "document PDF")
         mark = time.perf_counter()

@@ -106,7 +106,7 @@ def test_extracts_render_together_in_request_order(house_plot):
 
 
 def test_failed_extract_is_reported_in_its_place(house_plot, settings):
-    settings.MAP2IMG_BIN = "/bin/false"
+    settings.OWS_DB_PORT = 1  # MapServer cannot reach the database: a real failure
     (result,) = render_extracts([{"subject": house_plot.geom}])
     assert isinstance(result, ExtractError)
     with pytest.raises(ExtractError):

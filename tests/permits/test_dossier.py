@@ -123,7 +123,7 @@ def test_map_extracts_are_in_the_dossier(make_application, road_parcel, media):
 def test_failed_extracts_are_warnings_not_a_failed_dossier(
     make_application, road_parcel, media, settings
 ):
-    settings.MAP2IMG_BIN = "/bin/false"
+    settings.OWS_DB_PORT = 1  # MapServer cannot reach the database: a real failure
     application = _registered(make_application, road_parcel)
     run = _run_queued(application)
     assert run.status == AssemblyRun.Status.DONE, run.error
