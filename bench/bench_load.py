@@ -10,7 +10,7 @@ and runs, for --duration seconds with --users concurrent users:
   dossier   an officer asks for a fresh GIS dossier (POST .../reassemble/) and waits until
             the worker has stored it (a small share of the users)
 and prints throughput, p50/p95 per request kind, error rate and the load average, then
-where the time went: CPU per stack component (gunicorn, job worker with its map2img
+where the time went: CPU per stack component (gunicorn, job worker with its OCR
 children, mapserv, nginx, PostgreSQL backends of this database, locust, the rest of the
 machine) and, from nginx's and gunicorn's access logs, per request kind the time as nginx
 saw it, the upstream's share (its queue included) and gunicorn's own handling time.
@@ -355,7 +355,7 @@ def _component(proc: psutil.Process) -> str:
 
 def _cpu(proc: psutil.Process) -> float:
     """CPU seconds of a process and of its children it has reaped (a recycled gunicorn
-    worker, a finished map2img)."""
+    worker, a finished ocrmypdf)."""
     times = proc.cpu_times()
     return times.user + times.system + times.children_user + times.children_system
 

@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-# Background work (dossiers: WeasyPrint + map2img; imports; OCR) runs at a lower CPU
+# Background work (dossiers: WeasyPrint + MapScript extracts; imports; OCR) runs at a lower CPU
 # priority than the interactive processes (gunicorn, mapserv, nginx): on a machine with few
 # cores a dossier must not take its CPU from parcel lookups and map tiles. Its children
-# (map2img, ocrmypdf) inherit the niceness.
+# (ocrmypdf) inherit the niceness.
 WORKER_NICENESS = 10
 
 WEB = ["gunicorn", "gisapp.wsgi:application", "--config", "gisapp/gunicorn_conf.py"]
