@@ -316,7 +316,9 @@ class ApplicationViewSet(
             email=application.applicant.email,
             verified_email=request.session.get(filing.SESSION_KEY),
         )
-        application, key = services.submit_application(application=application, user=request.user)
+        application, key = services.submit_application(
+            application=application, user=request.user, require_documents=True
+        )
         return Response(
             {
                 "id": application.public_id,

@@ -35,6 +35,7 @@ from permits.models import (
     IssuedAct,
 )
 from permits.services import register_book
+from permits.services.attachments import missing_documents
 from permits.services.prerequisites import PrerequisiteMissing, check_prerequisite
 from permits.workflow import State, WorkflowConflict
 from registratura.models import RegistryEntry
@@ -396,11 +397,17 @@ def _require_officer(user, application: Application) -> None:
 
 @transaction.atomic
 def submit_application(
-    *, application: Application, user=None, now: datetime | None = None
+    *,
+    application: Application,
+    user=None,
+    now: datetime | None = None,
+    require_documents: bool = False,
 ) -> tuple[Application, str]:
     """Submit and register in one transaction: the number exists only if the submission
     commits. Returns the application and a fresh access key for tracking (the draft key
-    stops working)."""
+    stops working). An applicant filing online (`require_documents`) must have attached
+    every mandatory document of the kind, as the portal's form requires; a request taken
+    in otherwise may be registered first and completed later (cerere de completare)."""
     application = _locked(application.pk)
     if application.state != State.DRAFT:
         raise _conflict(application, gettext_noop("depunere"))
@@ -410,6 +417,11 @@ def submit_application(
         check_prerequisite(application, on=local_date(now))
     except PrerequisiteMissing as exc:
         raise PermitError(str(exc)) from exc
+    if require_documents and (missing := missing_documents(application)):
+        raise PermitError(
+            _("Atașați documentele obligatorii: %(names)s.")
+            % {"names": "; ".join(document["name"] for document in missing)}
+        )
     _transition(application, "submit", gettext_noop("depunere"))
     application.submitted_at = now
     entry = numbering.next_number(

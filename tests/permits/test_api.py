@@ -79,6 +79,22 @@ def _payload(parcel, **extra) -> dict:
     }
 
 
+def _attach_mandatory(client, url: str, skip: tuple[str, ...] = ()) -> None:
+    """Attach a PDF for each mandatory document of the application's kind still missing."""
+    for document in client.get(url).json()["missing_documents"]:
+        if document["code"] in skip:
+            continue
+        upload = client.post(
+            f"{url}attachments/",
+            {
+                "file": SimpleUploadedFile(f"{document['code']}.pdf", files.pdf()),
+                "document": document["code"],
+            },
+            format="multipart",
+        )
+        assert upload.status_code == 201, upload.content
+
+
 def test_anonymous_applicant_with_access_key(rec, plain_parcel, officer):
     anonymous = rec.client()
     created = anonymous.post(f"{BASE}/applications/", _payload(plain_parcel), format="json")
@@ -109,6 +125,14 @@ def test_anonymous_applicant_with_access_key(rec, plain_parcel, officer):
     assert fake.status_code == 400 and "extensiei" in fake.json()["detail"]
     # an officer may not take a draft
     assert rec.client(officer, officer=True).post(f"{url}take-in-review/").status_code == 409
+    # online, the kind's mandatory documents come first; nothing is registered without them
+    incomplete = applicant.post(f"{url}submit/")
+    assert incomplete.status_code == 400
+    assert "Documentul de plată a taxei de eliberare" in incomplete.json()["detail"]
+    assert "Cerere-tip" not in incomplete.json()["detail"]  # attached above
+    assert applicant.get(url).json()["state"] == "draft"
+    assert not Application.objects.filter(registration__isnull=False).exists()
+    _attach_mandatory(applicant, url)
 
     submitted = applicant.post(f"{url}submit/")
     assert submitted.status_code == 200, submitted.content
@@ -125,7 +149,7 @@ def test_anonymous_applicant_with_access_key(rec, plain_parcel, officer):
     body = track.json()
     assert body["state"] == "registered" and body["registration_number"] == number
     actions = [e["action"] for e in body["events"]]
-    assert actions == ["created", "attached", "submitted", "registered"]
+    assert actions == ["created"] + ["attached"] * 4 + ["submitted", "registered"]
     assert all("actor" not in e for e in body["events"])
     for wrong in (
         {"registration_number": number, "access_key": key},
@@ -163,6 +187,7 @@ def test_officer_actions_conflicts_and_dossier(rec, road_parcel, officer, clerk,
     anonymous = rec.client()
     created = anonymous.post(f"{BASE}/applications/", _payload(road_parcel), format="json").json()
     url = f"{BASE}/applications/{created['id']}/"
+    _attach_mandatory(rec.client(key=created["access_key"]), url)
     submitted = rec.client(key=created["access_key"]).post(f"{url}submit/").json()
     key = submitted["access_key"]
     applicant = rec.client(key=key)
@@ -269,6 +294,7 @@ def test_kinds_and_schema(rec):
 def test_rejection_with_reason_is_tracked(rec, plain_parcel, officer):
     created = rec.client().post(f"{BASE}/applications/", _payload(plain_parcel), format="json")
     url = f"{BASE}/applications/{created.json()['id']}/"
+    _attach_mandatory(rec.client(key=created.json()["access_key"]), url)
     submitted = rec.client(key=created.json()["access_key"]).post(f"{url}submit/").json()
     staff = rec.client(officer, officer=True)
     assert staff.post(f"{url}take-in-review/").status_code == 200
