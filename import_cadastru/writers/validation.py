@@ -72,8 +72,9 @@ SELECT string_agg(int8send(id) || float8send(ST_XMin(b)) || float8send(ST_YMin(b
                   || float8send(ST_XMax(b)) || float8send(ST_YMax(b)) || boolsend(touched),
                   ''::bytea)
 FROM (
-    -- the exact box, computed once a parcel; `touched` probes a hash of ids
-    SELECT p.id, p.geom::box3d AS b, p.id IN (SELECT parcel_id FROM imp_touched) AS touched
+    -- the exact box, computed once a parcel; `touched` probes a hash of ids (or is
+    -- true: every parcel was imported)
+    SELECT p.id, p.geom::box3d AS b, {touched} AS touched
     FROM layers_parcel p
     WHERE {where}
     OFFSET 0
@@ -111,24 +112,163 @@ ORDER BY c.a, c.b
 
 
 STRIPE = 50_000  # boxes per STRtree: bounds memory whatever the size of the import
+# The grid search gives up (for the STRtree) beyond this many box pairs sharing a cell per
+# box, or this many boxes larger than a cell: long thin parcels, or a few huge ones.
+GRID_PAIRS_PER_BOX = 24
+GRID_BIG_MAX = 2_000
+GRID_CHUNK = 1_000_000  # pairs of boxes tested at once (bounds memory)
+GRID_STRIPE = 200_000  # boxes entered in the grid at once (bounds memory)
 
 
-def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
-    """Pairs whose bounding boxes overlap by more than the tolerance, found with STRtrees
-    over stripes of the imported area (sorted by x, so memory stays bounded), then
-    checked exactly in PostGIS."""
-    cursor.execute(
-        "SELECT (SELECT count(*) FROM imp_touched) * 2 >= "
-        "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'layers_parcel'::regclass)"
-    )
-    most = cursor.fetchone()[0]
-    packed = fetch_bytea(cursor, _BOXES.format(where="true" if most else _NEAR))
-    if not packed:
-        return []
-    rows = np.frombuffer(packed, dtype=_BOX_ROW)
-    ids, touched = rows["id"].astype(np.int64), rows["touched"].copy()
-    xmin, ymin, xmax, ymax = (rows[k].astype(np.float64) for k in ("xmin", "ymin", "xmax", "ymax"))
-    del rows, packed
+def _oriented(a, b, touched, xmin, ymin, xmax, ymax, tolerance):
+    """Of unordered candidate pairs (a, b): those whose boxes overlap by more than the
+    tolerance, as (imported, other), a pair of two imported parcels once (a < b)."""
+    width = np.minimum(xmax[a], xmax[b]) - np.maximum(xmin[a], xmin[b])
+    height = np.minimum(ymax[a], ymax[b]) - np.maximum(ymin[a], ymin[b])
+    keep = (a != b) & (width > 0) & (height > 0) & (width * height > tolerance)
+    a, b = a[keep], b[keep]
+    ta, tb = touched[a], touched[b]
+    swap = (tb & ~ta) | (ta & tb & (b < a))
+    keep = ta | tb
+    first, second = np.where(swap, b, a), np.where(swap, a, b)
+    return first[keep], second[keep]
+
+
+def _cell_pairs(key, box, xmin, ymin, xmax, ymax, touched, tolerance, grid, found_a, found_b):
+    """The pairs of boxes sharing a cell (entries `key`, `box`) that _oriented keeps,
+    each in the cell of its intersection's lower-left corner; appended to found_a and
+    found_b. Returns how many pairs were compared."""
+    x0, y0, cell, rows = grid
+    order = np.argsort(key, kind="stable")
+    key, box = key[order], box[order]
+    del order
+    # each entry is paired with the entries after it in its cell
+    bounds = np.flatnonzero(np.diff(key)) + 1
+    sizes = np.diff(np.concatenate(([0], bounds, [len(key)])))
+    after = np.repeat(np.append(bounds, len(key)), sizes) - np.arange(len(key)) - 1
+    cum = np.cumsum(after)
+    # the entries' coordinates in entry order: pairs are near each other in it
+    ex0, ey0, ex1, ey1 = xmin[box], ymin[box], xmax[box], ymax[box]
+    start = 0
+    while start < len(key):
+        stop = int(np.searchsorted(cum, (cum[start - 1] if start else 0) + GRID_CHUNK, "right"))
+        stop = max(stop, start + 1)
+        counts = after[start:stop]
+        total = int(counts.sum())
+        if total:
+            first = np.repeat(np.arange(start, stop), counts)
+            second = first + 1 + (np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts))
+            px, py = np.maximum(ex0[first], ex0[second]), np.maximum(ey0[first], ey0[second])
+            width = np.minimum(ex1[first], ex1[second]) - px
+            height = np.minimum(ey1[first], ey1[second]) - py
+            hit = np.flatnonzero((width > 0) & (height > 0) & (width * height > tolerance))
+            first, second, px, py = first[hit], second[hit], px[hit], py[hit]
+            corner = ((px - x0) // cell).astype(np.int64) * rows + ((py - y0) // cell).astype(
+                np.int64
+            )
+            own = corner == key[first]
+            a, b = _oriented(
+                box[first[own]], box[second[own]], touched, xmin, ymin, xmax, ymax, tolerance
+            )
+            found_a.append(a)
+            found_b.append(b)
+        start = stop
+    return int(cum[-1]) if len(cum) else 0
+
+
+def _grid_pairs(xmin, ymin, xmax, ymax, touched, tolerance):
+    """Box pairs as _strtree_pairs finds them, with a uniform grid and sorting in numpy
+    (no geometry object per box): each box is entered in the (at most four) cells it
+    meets; two boxes are compared where they share a cell, and a pair is kept only in
+    the cell holding the lower-left corner of their intersection (so once). Boxes larger
+    than a cell are compared with every box near them. None when the boxes do not suit
+    a grid (see GRID_PAIRS_PER_BOX, GRID_BIG_MAX)."""
+    n = len(xmin)
+    extent = np.maximum(xmax - xmin, ymax - ymin)
+    limit = float(np.percentile(extent, 99.9)) if n else 0.0
+    if not limit > 0:
+        return None
+    if extent.max() <= 3 * limit:
+        limit = float(extent.max())  # no box need be compared one by one
+    # a box no larger than `limit` meets at most two cells along each axis, whatever
+    # the rounding of the divisions
+    cell = limit * 1.01
+    is_big = extent > limit
+    big = np.flatnonzero(is_big)
+    if len(big) > GRID_BIG_MAX:
+        return None
+    small = np.flatnonzero(~is_big)
+    x0, y0 = float(xmin.min()), float(ymin.min())
+    # the boxes by grid column, processed a stripe of columns at a time (memory)
+    cx0 = ((xmin[small] - x0) // cell).astype(np.int64)
+    order = np.argsort(cx0, kind="stable")
+    small, cx0 = small[order], cx0[order]
+    del order
+    cx1 = ((xmax[small] - x0) // cell).astype(np.int64)
+    cy0 = ((ymin[small] - y0) // cell).astype(np.int64)
+    cy1 = ((ymax[small] - y0) // cell).astype(np.int64)
+    grid = (x0, y0, cell, int(cy1.max()) + 2 if len(small) else 1)
+    found_a, found_b = [], []
+    pairs = 0
+    lo = 0
+    while lo < len(small):
+        c0 = cx0[lo]
+        c1 = cx0[min(lo + GRID_STRIPE, len(small)) - 1] + 1  # columns [c0, c1)
+        hi = int(np.searchsorted(cx0, c1, "left"))
+        # boxes of the column before reach into c0
+        m = slice(int(np.searchsorted(cx0, c0 - 1, "left")), hi)
+        bx, x_0, x_1, y_0, y_1 = small[m], cx0[m], cx1[m], cy0[m], cy1[m]
+        wide, tall = x_1 > x_0, y_1 > y_0
+        inside0, inside1 = x_0 >= c0, wide & (x_1 < c1)
+        # (cell, box) entries: the cells of the stripe that each box meets
+        cells = [
+            (inside0, x_0, y_0),
+            (inside1, x_1, y_0),
+            (inside0 & tall, x_0, y_1),
+            (inside1 & tall, x_1, y_1),
+        ]
+        key = np.concatenate([(cx * grid[3] + cy)[sel] for sel, cx, cy in cells])
+        box = np.concatenate([bx[sel] for sel, _cx, _cy in cells])
+        del cells, bx, x_0, x_1, y_0, y_1, wide, tall, inside0, inside1
+        pairs += _cell_pairs(
+            key, box, xmin, ymin, xmax, ymax, touched, tolerance, grid, found_a, found_b
+        )
+        if pairs > GRID_PAIRS_PER_BOX * n:
+            return None
+        lo = hi
+    del cx0, cx1, cy0, cy1
+    if len(big):
+        # boxes larger than a cell against every box: small ones start at most a cell to
+        # the left of a big one; a pair of big boxes is taken from the first of the two
+        by_x = np.argsort(xmin, kind="stable")
+        sorted_x = xmin[by_x]
+        for g in big.tolist():
+            lo = np.searchsorted(sorted_x, xmin[g] - cell, "left")
+            hi = np.searchsorted(sorted_x, xmax[g], "right")
+            near = by_x[lo:hi]
+            near = near[~is_big[near]]
+            others = np.concatenate((near, big[big > g]))
+            a, b = _oriented(
+                np.full(len(others), g, dtype=np.int64),
+                others,
+                touched,
+                xmin,
+                ymin,
+                xmax,
+                ymax,
+                tolerance,
+            )
+            found_a.append(a)
+            found_b.append(b)
+    a = np.concatenate(found_a) if found_a else np.empty(0, dtype=np.int64)
+    b = np.concatenate(found_b) if found_b else np.empty(0, dtype=np.int64)
+    return a, b
+
+
+def _strtree_pairs(xmin, ymin, xmax, ymax, touched, tolerance):
+    """Box pairs from STRtrees over stripes of the area (sorted by x, so memory stays
+    bounded): (imported, other) positions whose boxes overlap by more than the
+    tolerance, a pair of two imported parcels once."""
     order = np.argsort(xmin, kind="stable")
     sorted_x = xmin[order]
     reach = float((xmax - xmin).max())
@@ -156,6 +296,40 @@ def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
         del tree
     a = np.concatenate(found_a) if found_a else np.empty(0, dtype=np.int64)
     b = np.concatenate(found_b) if found_b else np.empty(0, dtype=np.int64)
+    return a, b
+
+
+def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
+    """Pairs whose bounding boxes overlap by more than the tolerance, found in numpy
+    (a grid, or STRtrees when the boxes do not suit one), then checked exactly in
+    PostGIS."""
+    cursor.execute(
+        "SELECT (SELECT count(*) FROM imp_touched), "
+        "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'layers_parcel'::regclass)"
+    )
+    touched_count, estimate = cursor.fetchone()
+    most = touched_count * 2 >= estimate
+    if most:
+        cursor.execute("SELECT count(*) FROM layers_parcel")
+        every = cursor.fetchone()[0] == touched_count
+    else:
+        every = False
+    # when every parcel is an imported one, no probe of imp_touched per parcel
+    query = _BOXES.format(
+        where="true" if most else _NEAR,
+        touched="true" if every else "p.id IN (SELECT parcel_id FROM imp_touched)",
+    )
+    packed = fetch_bytea(cursor, query)
+    if not packed:
+        return []
+    rows = np.frombuffer(packed, dtype=_BOX_ROW)
+    ids, touched = rows["id"].astype(np.int64), rows["touched"].copy()
+    xmin, ymin, xmax, ymax = (rows[k].astype(np.float64) for k in ("xmin", "ymin", "xmax", "ymax"))
+    del rows, packed
+    found = _grid_pairs(xmin, ymin, xmax, ymax, touched, tolerance)
+    if found is None:
+        found = _strtree_pairs(xmin, ymin, xmax, ymax, touched, tolerance)
+    a, b = found
     if not len(a):
         return []
     cursor.execute(_PAIRS, {"a": ids[a].tolist(), "b": ids[b].tolist(), "tol": tolerance})
