@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -223,6 +224,108 @@ TEXTUAL = {
 }
 
 
+# --- fast path: the flat shape e-Terra writes, read without building a tree -----------
+#
+# A document whose every byte fits this strict subset of XML (an optional UTF-8
+# declaration, a <CGXML> root with at most namespace attributes, records whose children
+# are text-only fields without attributes, no comment, CDATA, processing instruction,
+# entity or character reference) is well-formed, and its records are exactly what the
+# tree gives. Anything else - including every malformed, truncated or hostile document -
+# goes through lxml and its checks.
+_WS = r"[ \t\r\n]*"
+_NAME = r"[A-Za-z_][A-Za-z0-9_.-]*"
+# XML character data without markup, references, CR (a parser would normalise it) or
+# characters XML forbids
+_TEXT = r"[^<&\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*"
+_PROLOG = re.compile(
+    rb"<\?xml[ \t\r\n]+version=([\"'])1\.0\1"
+    rb"(?:[ \t\r\n]+encoding=([\"'])(?i:utf-?8)\2)?"
+    rb"(?:[ \t\r\n]+standalone=([\"'])(?:yes|no)\3)?[ \t\r\n]*\?>"
+)
+_QNAME = rf"{_NAME}(?::{_NAME})?"
+_ROOT = re.compile(rf'{_WS}<CGXML((?:[ \t\r\n]+{_QNAME}="[^"<&]*")*){_WS}>')
+_ATTRIBUTE = re.compile(rf'({_QNAME})="')
+# a record: fields with text (or empty-element fields), nothing else
+_RECORD = re.compile(
+    rf"{_WS}<({_NAME})>((?:{_WS}(?:<({_NAME})>{_TEXT}</\3>|<{_NAME}{_WS}/>))*+){_WS}</\1>"
+)
+_FIELD = re.compile(rf"<({_NAME})>({_TEXT})</\1>")
+_END = re.compile(rf"{_WS}</CGXML>{_WS}")
+
+
+def _root_attributes_plain(attributes: str) -> bool:
+    """Namespace declarations and xsi: attributes (with xsi declared) only, each once."""
+    names = _ATTRIBUTE.findall(attributes)
+    if len(set(names)) != len(names):
+        return False
+    for name in names:
+        if name == "xmlns" or name.startswith("xmlns:"):
+            continue
+        if name.startswith("xsi:") and "xmlns:xsi" in names:
+            continue
+        return False
+    return True
+
+
+def _fast_records(data: bytes) -> dict[str, list[dict[str, str]]] | None:
+    """The wanted records as _records gives them (Points with their fields as written,
+    see _points), or None when the document is not in the plain shape (it is then
+    parsed with lxml)."""
+    start = 0
+    if data.startswith(b"<?"):
+        prolog = _PROLOG.match(data)
+        if prolog is None:
+            return None
+        start = prolog.end()
+    try:
+        doc = data[start:].decode()
+    except UnicodeDecodeError:
+        return None
+    root = _ROOT.match(doc)
+    if root is None or "]]>" in doc:
+        return None
+    if root[1] and not _root_attributes_plain(root[1]):
+        return None
+    out: dict[str, list[dict[str, str]]] = {kind: [] for kind in WANTED}
+    points = out["Points"]
+    pos = root.end()
+    match = _RECORD.match
+    fields = _FIELD.findall
+    while (record := match(doc, pos)) is not None:
+        pos = record.end()
+        kind = record[1]
+        wanted = WANTED.get(kind)
+        if wanted is None:
+            continue
+        pairs = fields(record[2])
+        if kind == "Points":
+            rec = dict(pairs)
+            if len(rec) == len(pairs):  # each field once: raw values (see _points)
+                points.append(rec)
+                continue
+        rec = {}
+        for name, value in pairs:
+            if name in wanted:
+                value = value.strip()
+                if value and value != EMPTY:
+                    rec[name] = value.translate(CEDILLA) if name in TEXTUAL else value
+        out[kind].append(rec)
+    if _END.fullmatch(doc, pos) is None:
+        return None
+    return out
+
+
+def read_records(data: bytes, source: str) -> dict[str, list[dict[str, str]]]:
+    """The wanted records of a CGXML document (see _records), refusing what parse_xml
+    refuses."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        parse_xml(data, source)  # raises
+    records = _fast_records(data)
+    if records is None:
+        records = _records(parse_xml(data, source))
+    return records
+
+
 def _records(root: etree._Element) -> dict[str, list[dict[str, str]]]:
     """The wanted records as {record type: [{FIELD: text}]}; empty and `_empty` fields
     are left out (so .get() gives None), textual ones get comma-below diacritics."""
@@ -334,26 +437,30 @@ class FileResult:
         self.stats.update(other.stats)
 
 
+def _escaped(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value.__class__ is bool:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return _escaped(value)
+    return str(value)
+
+
 def copy_line(values: tuple | list) -> str:
     """One line of PostgreSQL COPY text format."""
-    out = []
-    for value in values:
-        if value is None:
-            out.append("\\N")
-        elif isinstance(value, bool):
-            out.append("t" if value else "f")
-        elif isinstance(value, str):
-            if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-                value = (
-                    value.replace("\\", "\\\\")
-                    .replace("\t", "\\t")
-                    .replace("\n", "\\n")
-                    .replace("\r", "\\r")
-                )
-            out.append(value)
-        else:
-            out.append(str(value))
-    return "\t".join(out) + "\n"
+    return "\t".join(map(_copy_text, values)) + "\n"
 
 
 def _issue(kind: str, source: str, key: str | None, detail: str) -> dict[str, Any]:
@@ -372,8 +479,38 @@ def _ring(points: list[tuple[int, float, float]], swap: bool) -> str | None:
     return "(" + ",".join(f"{x!r} {y!r}" for x, y in coords) + ")"
 
 
+_POLYGON_HEAD = struct.Struct("<BIII")  # little-endian WKB: type, rings, points
+
+
+def _polygon(points: list[tuple[int, float, float]], swap: bool) -> str | None:
+    """The polygon of _ring as hex WKB (PostGIS reads it for a geometry without the cost
+    of parsing text, and the coordinates need no formatting)."""
+    pts = sorted(points)
+    coords = [(y, x) if swap else (x, y) for _, x, y in pts]
+    if len(coords) > 1 and coords[0] == coords[-1]:
+        coords.pop()
+    if len(set(coords)) < 3:
+        return None
+    coords.append(coords[0])
+    flat = [c for xy in coords for c in xy]
+    head = _POLYGON_HEAD.pack(1, 3, 1, len(coords))
+    return (head + struct.pack(f"<{len(flat)}d", *flat)).hex()
+
+
+def _given(value: str | None) -> str | None:
+    """A field's value unless it is missing, blank or `_empty`."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value if value and value != EMPTY else None
+
+
 def _points(records: list[dict]) -> tuple[dict, dict]:
-    """Vertices (NO, X, Y) per land and per building, in one pass over the Points."""
+    """Vertices (NO, X, Y) per land and per building, in one pass over the Points.
+
+    The fast reader leaves Points fields as written (not stripped, `_empty` kept):
+    int() and float() ignore the spaces and refuse `_empty` as they refuse any bad
+    number, and the owner's id is read only when given."""
     lands: dict[int, list[tuple[int, float, float]]] = {}
     buildings: dict[int, list[tuple[int, float, float]]] = {}
     for rec in records:
@@ -383,12 +520,13 @@ def _points(records: list[dict]) -> tuple[dict, dict]:
             continue
         if not (math.isfinite(vertex[1]) and math.isfinite(vertex[2])):
             continue
-        if "IMMOVABLEID" in rec:
-            owner, target = _id(rec["IMMOVABLEID"]), lands
-        elif "BUILDINGID" in rec:
-            owner, target = _id(rec["BUILDINGID"]), buildings
+        if (owner_id := _given(rec.get("IMMOVABLEID"))) is not None:
+            target = lands
+        elif (owner_id := _given(rec.get("BUILDINGID"))) is not None:
+            target = buildings
         else:
             continue
+        owner = _id(owner_id)
         if owner is not None:
             target.setdefault(owner, []).append(vertex)
     return lands, buildings
@@ -475,7 +613,7 @@ def _inside_both(geom, bounds, points: list[tuple[int, float, float]]) -> tuple[
 
 def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileResult:
     """Convert one CGXML document into staging rows (geometry as WKT in Stereo 70)."""
-    recs = _records(parse_xml(data, source))
+    recs = read_records(data, source)
     result = FileResult()
     result.stats["files"] += 1
     lands = recs.get("Land", [])
@@ -590,7 +728,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
     for k, (land, land_id, cad, addr, siruta) in enumerate(located):
         seq = seq_base + k
         uat_id, uat_name, _ = ctx.uats[siruta]
-        ring = _ring(land_points.get(land_id, []), swap)
+        ring = _polygon(land_points.get(land_id, []), swap)
         if ring is None:
             result.issues.append(
                 _issue("rejected", source, cad, "imobil fără geometrie (mai puțin de 3 puncte)")
@@ -620,7 +758,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
                     _address(addr, ctx, uat_name, uses),
                     intravilan,
                     None if legal is None else round(legal, 2),
-                    f"POLYGON({ring})",
+                    ring,
                 )
             )
         )
@@ -659,7 +797,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
                 continue
             number = _int(b.get("BUILDNO"))
             dest = (b.get("BUILDINGDESTINATION") or "").upper()
-            bring = _ring(building_points.get(_id(b.get("BUILDINGID")), []), swap)
+            bring = _polygon(building_points.get(_id(b.get("BUILDINGID")), []), swap)
             problem = None
             if number is None or not 0 < number < 32768 or number in numbers:
                 problem = f"număr de construcție invalid sau repetat „{b.get('BUILDNO')}”"
@@ -682,7 +820,7 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
                         dest,
                         levels if levels and 0 < levels < 200 else 1,
                         None if blegal is None else round(blegal, 2),
-                        f"POLYGON({bring})",
+                        bring,
                     )
                 )
             )
