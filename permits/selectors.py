@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from layers.access import is_officer
 from permits.models import Application
 from permits.services.applications import LABEL_RE
+from permits.workflow import State
 
 
 class BadFilter(ValueError):
@@ -53,11 +54,14 @@ def applications_for_officer(
     parcel: str | None = None,
     registration: str | None = None,
 ) -> QuerySet[Application]:
-    """The applications an officer may open, filtered; deadline first."""
+    """The applications an officer may open, filtered; deadline first. Drafts are the
+    applicant's alone until submitted: not in the queue."""
     if not is_officer(user):
         return Application.objects.none()
-    qs = Application.objects.filter(officer_kind_filter(user)).select_related(
-        "kind", "registration__register"
+    qs = (
+        Application.objects.filter(officer_kind_filter(user))
+        .exclude(state=State.DRAFT)
+        .select_related("kind", "registration__register")
     )
     if state:
         qs = qs.filter(state=state)

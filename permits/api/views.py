@@ -108,7 +108,8 @@ class ApplicationViewSet(
 
     def _role(self, application: Application) -> str | None:
         user = self.request.user
-        if services.can_officiate(user, application.kind):
+        # a draft is the applicant's alone until it is submitted
+        if application.state != State.DRAFT and services.can_officiate(user, application.kind):
             return "officer"
         if services.is_applicant(application, user=user, key=self._key()):
             return "applicant"

@@ -79,11 +79,9 @@ def _payload(parcel, **extra) -> dict:
     }
 
 
-def _attach_mandatory(client, url: str, skip: tuple[str, ...] = ()) -> None:
+def _attach_mandatory(client, url: str) -> None:
     """Attach a PDF for each mandatory document of the application's kind still missing."""
     for document in client.get(url).json()["missing_documents"]:
-        if document["code"] in skip:
-            continue
         upload = client.post(
             f"{url}attachments/",
             {
@@ -123,8 +121,11 @@ def test_anonymous_applicant_with_access_key(rec, plain_parcel, officer):
         format="multipart",
     )
     assert fake.status_code == 400 and "extensiei" in fake.json()["detail"]
-    # an officer may not take a draft
-    assert rec.client(officer, officer=True).post(f"{url}take-in-review/").status_code == 409
+    # a draft is the applicant's alone: not in the officers' queue, not open to them
+    staff = rec.client(officer, officer=True)
+    assert staff.post(f"{url}take-in-review/").status_code == 404
+    assert staff.get(url).status_code == 404
+    assert created.json()["id"] not in [a["id"] for a in staff.get(f"{BASE}/applications/").json()]
     # online, the kind's mandatory documents come first; nothing is registered without them
     incomplete = applicant.post(f"{url}submit/")
     assert incomplete.status_code == 400

@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from permits.services import applications as services
+
 from . import files
 from .conftest import APPLICANT
 
@@ -50,7 +52,9 @@ def _refusals(client_for, make_application, plain_parcel, officer, clerk) -> dic
     assert track.status_code == 404
     not_officer = client_for(user=clerk).post(f"{url}take-in-review/")
     assert not_officer.status_code == 403
-    conflict = client_for(user=officer).post(f"{url}take-in-review/")
+    application, _key = services.submit_application(application=application)
+    services.take_in_review(application=application, user=officer)
+    conflict = client_for(user=officer).post(f"{url}take-in-review/")  # already taken
     assert conflict.status_code == 409
     form = {
         "kind": "cu",
@@ -88,7 +92,7 @@ def test_refusals_are_romanian_by_default_and_english_on_request(
         "Doar funcționarii compartimentului pot face această acțiune."
     )
     assert romanian["conflict"].startswith("Acțiunea „preluare” nu se poate face")
-    assert "„ciornă”" in romanian["conflict"]
+    assert "„în analiză”" in romanian["conflict"]
     assert romanian["purpose"] == [
         "Indicați scopul pentru care se solicită certificatul de urbanism."
     ]
@@ -101,7 +105,7 @@ def test_refusals_are_romanian_by_default_and_english_on_request(
     assert english["not_officer"] == "Only the department's officers can perform this action."
     assert english["conflict"] == (
         "The action “taking in review” cannot be performed: the application is now in the "
-        "state “draft” (it was changed in the meantime)."
+        "state “in review” (it was changed in the meantime)."
     )
     assert english["purpose"] == [
         "Give the purpose for which the urban planning certificate is requested."
