@@ -453,36 +453,55 @@ FROM imp_parcel s JOIN layers_parcel p
 WHERE s.action IN ('new', 'changed')
 """
 
-_SUBRECORDS = [
-    "DELETE FROM layers_landuse l USING imp_touched t "
-    "WHERE t.action = 'changed' AND l.parcel_id = t.parcel_id",
+_INSERT_USES = (
     "INSERT INTO layers_landuse (parcel_id, category, area, intravilan, land_plot, "
     "plot_number, title_number) "
     "SELECT t.parcel_id, u.category, u.area, u.intravilan, COALESCE(u.land_plot, ''), "
     "COALESCE(u.plot_number, ''), COALESCE(u.title_number, '') "
-    "FROM imp_landuse u JOIN imp_touched t ON t.seq = u.seq",
+    "FROM imp_landuse u JOIN imp_touched t ON t.seq = u.seq"
+)
+_INSERT_BUILDINGS = (
+    "INSERT INTO layers_building (parcel_id, number, destination, levels, legal_area, geom) "
+    "SELECT t.parcel_id, n.number, n.destination, n.levels, n.legal_area, n.geom "
+    "FROM imp_building n JOIN imp_touched t ON t.seq = n.seq "
+    "WHERE n.geom IS NOT NULL AND NOT ST_IsEmpty(n.geom)"
+)
+_INSERT_RIGHTS = (
+    "INSERT INTO layers_propertyright (parcel_id, holder_kind, holder_name, holder_id_code, "
+    "unit, right_kind, share, deed, registered_on) "
+    "SELECT t.parcel_id, r.holder_kind, r.holder_name, COALESCE(r.holder_id_code, ''), "
+    "COALESCE(r.unit, ''), r.right_kind, COALESCE(r.share, '1/1'), COALESCE(r.deed, ''), "
+    "r.registered_on "
+    "FROM imp_right r JOIN imp_touched t ON t.seq = r.seq"
+)
+_SUBRECORDS = [
+    "DELETE FROM layers_landuse l USING imp_touched t "
+    "WHERE t.action = 'changed' AND l.parcel_id = t.parcel_id",
+    _INSERT_USES,
     "DELETE FROM layers_building b USING imp_touched t "
     "WHERE t.action = 'changed' AND b.parcel_id = t.parcel_id AND NOT EXISTS ("
     "SELECT 1 FROM imp_building n WHERE n.seq = t.seq AND n.number = b.number "
     "AND n.geom IS NOT NULL AND NOT ST_IsEmpty(n.geom))",
-    "INSERT INTO layers_building (parcel_id, number, destination, levels, legal_area, geom) "
-    "SELECT t.parcel_id, n.number, n.destination, n.levels, n.legal_area, n.geom "
-    "FROM imp_building n JOIN imp_touched t ON t.seq = n.seq "
-    "WHERE n.geom IS NOT NULL AND NOT ST_IsEmpty(n.geom) "
-    "ON CONFLICT (parcel_id, number) DO UPDATE SET destination = EXCLUDED.destination, "
+    _INSERT_BUILDINGS
+    + " ON CONFLICT (parcel_id, number) DO UPDATE SET destination = EXCLUDED.destination, "
     "levels = EXCLUDED.levels, legal_area = EXCLUDED.legal_area, geom = EXCLUDED.geom "
     "WHERE (layers_building.destination, layers_building.levels, layers_building.legal_area, "
     "layers_building.geom) IS DISTINCT FROM (EXCLUDED.destination, EXCLUDED.levels, "
     "EXCLUDED.legal_area, EXCLUDED.geom)",
     "DELETE FROM layers_propertyright r USING imp_touched t "
     "WHERE t.action = 'changed' AND r.parcel_id = t.parcel_id",
-    "INSERT INTO layers_propertyright (parcel_id, holder_kind, holder_name, holder_id_code, "
-    "unit, right_kind, share, deed, registered_on) "
-    "SELECT t.parcel_id, r.holder_kind, r.holder_name, COALESCE(r.holder_id_code, ''), "
-    "COALESCE(r.unit, ''), r.right_kind, COALESCE(r.share, '1/1'), COALESCE(r.deed, ''), "
-    "r.registered_on "
-    "FROM imp_right r JOIN imp_touched t ON t.seq = r.seq",
+    _INSERT_RIGHTS,
 ]
+# A first load (parcels loaded in bulk, none changed): every sub-record is new and
+# belongs to a new parcel, so there is nothing to delete or update, and each table is
+# filled like the parcel table, its indexes and constraints rebuilt once (the unique
+# (parcel, number) constraint, the foreign keys and the validity check are re-checked
+# on every row as they are re-added).
+_SUBRECORD_LOADS = (
+    ("layers_landuse", _INSERT_USES),
+    ("layers_building", _INSERT_BUILDINGS),
+    ("layers_propertyright", _INSERT_RIGHTS),
+)
 
 
 @dataclass
@@ -521,7 +540,8 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     if changed:
         cursor.execute(_HISTORY, params)
         cursor.execute(_UPDATE, params)
-    if _bulk_target(cursor, new):
+    bulk = _bulk_target(cursor, new)
+    if bulk:
         with without_secondary(cursor, "layers_parcel"):
             cursor.execute(_INSERT, params)
         # the joins that follow need the new size; geometry statistics are left to
@@ -536,8 +556,13 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     if subrecords:
         cursor.execute("CREATE INDEX ON imp_touched (seq)")
         analyze(cursor, TOUCHED)
-        for statement in _SUBRECORDS:
-            cursor.execute(statement)
+        if bulk and not changed:
+            for table, statement in _SUBRECORD_LOADS:
+                with without_secondary(cursor, table):
+                    cursor.execute(statement)
+        else:
+            for statement in _SUBRECORDS:
+                cursor.execute(statement)
     cursor.execute(
         "SELECT t.parcel_id, u.siruta, t.cadastral_number FROM imp_touched t "
         "JOIN layers_uat u ON u.id = t.uat_id ORDER BY t.parcel_id"

@@ -307,3 +307,26 @@ def test_collected_keys_tell_duplicates_apart():
     assert unique_keys([])
     assert unique_keys([pa.array(["1\x1fa", None, None]), pa.array(["2\x1fa"])])
     assert not unique_keys([pa.array(["1\x1fa", None]), pa.array(["1\x1fa"])])
+
+
+def test_cgxml_initial_load_fills_sub_record_tables_with_their_indexes_rebuilt(
+    cli, data, monkeypatch
+):
+    monkeypatch.setattr(parcel_writer, "INITIAL_LOAD_MIN", 1)
+    tables = ("layers_landuse", "layers_building", "layers_propertyright")
+    before = {table: _schema(table) for table in tables}
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE layers_parcel CASCADE")  # rolled back with the test
+    result = cli(data / "imobil_60101_doua_folosinte.cgxml")
+    assert "create: 1" in result.out, result.out + result.err
+    assert {table: _schema(table) for table in tables} == before
+    parcel = Parcel.objects.get(cadastral_number="60101")
+    assert parcel.land_uses.count() == 2
+    assert sorted(parcel.buildings.values_list("number", flat=True)) == [1, 2]
+    assert parcel.rights.count() == 2
+    # the unique (parcel, number) constraint is enforced again
+    building = parcel.buildings.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        parcel.buildings.create(
+            number=building.number, destination="CA", levels=1, geom=building.geom
+        )
