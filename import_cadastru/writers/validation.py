@@ -7,6 +7,8 @@ tolerance, which skips the usual case of neighbours that merely share a boundary
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import shapely
 
@@ -299,10 +301,20 @@ def _strtree_pairs(xmin, ymin, xmax, ymax, touched, tolerance):
     return a, b
 
 
-def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
-    """Pairs whose bounding boxes overlap by more than the tolerance, found in numpy
-    (a grid, or STRtrees when the boxes do not suit one), then checked exactly in
-    PostGIS."""
+def _box_pairs(boxes, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """(ids of imported parcels, ids of others) whose boxes overlap by more than the
+    tolerance: on a grid, or with STRtrees when the boxes do not suit one."""
+    ids, touched, xmin, ymin, xmax, ymax = boxes
+    found = _grid_pairs(xmin, ymin, xmax, ymax, touched, tolerance)
+    if found is None:
+        found = _strtree_pairs(xmin, ymin, xmax, ymax, touched, tolerance)
+    a, b = found
+    return ids[a], ids[b]
+
+
+def _fetch_boxes(cursor) -> tuple | None:
+    """The bounding boxes of the imported parcels and of the parcels near them, as
+    arrays (ids, imported, xmin, ymin, xmax, ymax); None when there is none."""
     cursor.execute(
         "SELECT (SELECT count(*) FROM imp_touched), "
         "(SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = 'layers_parcel'::regclass)"
@@ -321,31 +333,42 @@ def _bulk_overlaps(cursor, tolerance: float) -> list[tuple]:
     )
     packed = fetch_bytea(cursor, query)
     if not packed:
-        return []
+        return None
     rows = np.frombuffer(packed, dtype=_BOX_ROW)
     ids, touched = rows["id"].astype(np.int64), rows["touched"].copy()
     xmin, ymin, xmax, ymax = (rows[k].astype(np.float64) for k in ("xmin", "ymin", "xmax", "ymax"))
-    del rows, packed
-    found = _grid_pairs(xmin, ymin, xmax, ymax, touched, tolerance)
-    if found is None:
-        found = _strtree_pairs(xmin, ymin, xmax, ymax, touched, tolerance)
-    a, b = found
-    if not len(a):
-        return []
-    cursor.execute(_PAIRS, {"a": ids[a].tolist(), "b": ids[b].tolist(), "tol": tolerance})
-    return cursor.fetchall()
+    return ids, touched, xmin, ymin, xmax, ymax
 
 
 def check_parcels(
     cursor, report: Report, *, overlap_tolerance: float, area_tolerance: float
 ) -> None:
-    """Overlaps, legal-vs-measured area differences and parcels outside their UAT."""
+    """Overlaps, legal-vs-measured area differences and parcels outside their UAT.
+
+    For a large import the boxes are fetched first and their pairs searched in a thread
+    (numpy and the database both release the GIL) while the database checks the areas
+    and the UAT boundaries."""
     cursor.execute("SELECT count(*) FROM imp_touched")
-    if cursor.fetchone()[0] >= BULK_OVERLAP_MIN:
-        overlaps = _bulk_overlaps(cursor, overlap_tolerance)
-    else:
-        cursor.execute(_OVERLAPS, {"tol": overlap_tolerance})
-        overlaps = cursor.fetchall()
+    pending = None
+    with ThreadPoolExecutor(1) as pool:
+        if cursor.fetchone()[0] >= BULK_OVERLAP_MIN:
+            boxes = _fetch_boxes(cursor)
+            if boxes is not None:
+                pending = pool.submit(_box_pairs, boxes, overlap_tolerance)
+            del boxes
+            overlaps = []
+        else:
+            cursor.execute(_OVERLAPS, {"tol": overlap_tolerance})
+            overlaps = cursor.fetchall()
+        cursor.execute(_AREA, {"pct": area_tolerance, "floor": 1.0})
+        areas = cursor.fetchall()
+        cursor.execute(_OUTSIDE, {"tol": overlap_tolerance})
+        outside_rows = cursor.fetchall()
+        if pending is not None:
+            a, b = pending.result()
+            if len(a):
+                cursor.execute(_PAIRS, {"a": a.tolist(), "b": b.tolist(), "tol": overlap_tolerance})
+                overlaps = cursor.fetchall()
     for src, a_cad, b_cad, b_siruta, area in overlaps:
         report.add(
             "overlap",
@@ -355,8 +378,7 @@ def check_parcels(
             other=b_cad,
             area=float(area),
         )
-    cursor.execute(_AREA, {"pct": area_tolerance, "floor": 1.0})
-    for src, cad, legal, measured in cursor.fetchall():
+    for src, cad, legal, measured in areas:
         diff = float(measured) - float(legal)
         report.add(
             "area_difference",
@@ -367,8 +389,7 @@ def check_parcels(
             legal=float(legal),
             measured=float(measured),
         )
-    cursor.execute(_OUTSIDE, {"tol": overlap_tolerance})
-    for src, cad, siruta, outside in cursor.fetchall():
+    for src, cad, siruta, outside in outside_rows:
         report.add(
             "outside_uat",
             src,
