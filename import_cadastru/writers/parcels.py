@@ -119,6 +119,11 @@ def _merged(column: str, provided: set[str]) -> sql.Composable:
     return sql.SQL("k.{}").format(stored)
 
 
+def _id_sequence(cursor) -> str:
+    cursor.execute("SELECT pg_get_serial_sequence('layers_parcel', 'id')")
+    return cursor.fetchone()[0]
+
+
 def validity_constraint(cursor) -> str | None:
     """The name of the parcel table's validated CHECK (ST_IsValid(geom)) constraint, if
     it has one: with it, PostgreSQL itself refuses to store an invalid geometry."""
@@ -210,7 +215,8 @@ def normalise(
             SELECT v.*, CASE WHEN v.ok THEN v.m1 ELSE {repaired} END AS geom,
                    {reason} AS invalid_reason
             FROM v OFFSET 0
-        )
+        ),
+        f AS (
         SELECT k.seq, k.src, k.uat_id, k.uat_siruta, k.cadastral_number, k.pid AS parcel_id,
                {lbn} AS land_book_number, {eterra} AS eterra_id, {address} AS address,
                {intravilan} AS intravilan, {legal} AS legal_area,
@@ -226,10 +232,16 @@ def normalise(
                     WHEN k.pid IS NULL THEN 'new'
                     WHEN {same} THEN 'same'
                     ELSE 'changed' END AS action
-        FROM k
+        FROM k OFFSET 0
+        )
+        -- a new parcel's id is drawn here: the insert writes it, and the parcels it
+        -- touched are known without a join of the staging with the table
+        SELECT f.*, CASE WHEN f.action = 'new' THEN nextval({sequence}::regclass) END AS new_id
+        FROM f
         """
     ).format(
         parcels=sql.Identifier(PARCELS),
+        sequence=sql.Literal(_id_sequence(cursor)),
         raw=sql.Identifier(RAW),
         shape=polygonal(source_geom) if shape else source_geom,
         spatial=spatial,
@@ -432,9 +444,9 @@ WHERE s.action = 'changed' AND p.id = s.parcel_id
 
 _INSERT = """
 INSERT INTO layers_parcel (
-    uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan, legal_area,
-    geom, source, import_ref, imported_at, version, valid_from)
-SELECT uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan,
+    id, uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan,
+    legal_area, geom, source, import_ref, imported_at, version, valid_from)
+SELECT new_id, uat_id, cadastral_number, land_book_number, eterra_id, address, intravilan,
        legal_area, geom, %(source)s, %(ref)s, %(at)s, 1, %(at)s
 FROM imp_parcel WHERE action = 'new'
 """
@@ -451,6 +463,13 @@ SELECT s.seq, s.src, s.action, p.id AS parcel_id, p.uat_id, p.cadastral_number
 FROM imp_parcel s JOIN layers_parcel p
   ON p.uat_id = s.uat_id AND p.cadastral_number = s.cadastral_number
 WHERE s.action IN ('new', 'changed')
+"""
+# After a bulk load (no ON CONFLICT: every new parcel was written, under the id drawn for
+# it in normalise), the same without the join.
+_TOUCHED_BULK = """
+CREATE TEMP TABLE imp_touched ON COMMIT DROP AS
+SELECT seq, src, action, COALESCE(parcel_id, new_id) AS parcel_id, uat_id, cadastral_number
+FROM imp_parcel WHERE action IN ('new', 'changed')
 """
 
 _INSERT_USES = (
@@ -550,7 +569,10 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     elif new:
         cursor.execute(_INSERT + _ON_CONFLICT, params)
     cursor.execute("DROP TABLE IF EXISTS imp_touched")
-    cursor.execute(_TOUCHED if new or changed else _TOUCHED + " AND false")
+    if bulk:
+        cursor.execute(_TOUCHED_BULK)
+    else:
+        cursor.execute(_TOUCHED if new or changed else _TOUCHED + " AND false")
     # the validation's joins with the parcel table are planned on the real size
     analyze(cursor, TOUCHED)
     if subrecords:
