@@ -319,61 +319,51 @@ WHERE s.seq = d.seq
 """
 
 
+# Unchanged parcels whose land uses, buildings or rights differ from the stored ones:
+# a row that the file and the database do not hold the same number of times (multisets
+# compared by one hash aggregate per table on the values as they would be stored, not by
+# sorted text signatures per parcel). Building geometries compare by their EWKB.
 _SUBRECORD_SIGNATURES = """
 WITH cand AS (SELECT seq, parcel_id FROM imp_parcel WHERE action = 'same'),
-new_use AS (
-    SELECT u.seq, string_agg(x, ';' ORDER BY x) AS sig
-    FROM (SELECT seq, concat_ws('|', category, area, intravilan, land_plot, plot_number,
-                               title_number) AS x
-          FROM imp_landuse WHERE seq IN (SELECT seq FROM cand)) u
-    GROUP BY u.seq
+uses (parcel_id, side, a, b, c, d, e, f) AS (
+    SELECT c.parcel_id, 1, u.category, u.area, u.intravilan, COALESCE(u.land_plot, ''),
+           COALESCE(u.plot_number, ''), COALESCE(u.title_number, '')
+    FROM imp_landuse u JOIN cand c ON c.seq = u.seq
+    UNION ALL
+    SELECT l.parcel_id, -1, l.category, l.area, l.intravilan, l.land_plot, l.plot_number,
+           l.title_number
+    FROM layers_landuse l JOIN cand c ON c.parcel_id = l.parcel_id
 ),
-old_use AS (
-    SELECT u.parcel_id, string_agg(x, ';' ORDER BY x) AS sig
-    FROM (SELECT parcel_id, concat_ws('|', category, area, intravilan, land_plot,
-                                     plot_number, title_number) AS x
-          FROM layers_landuse WHERE parcel_id IN (SELECT parcel_id FROM cand)) u
-    GROUP BY u.parcel_id
+blds (parcel_id, side, a, b, c, d, e) AS (
+    SELECT c.parcel_id, 1, b.number, b.destination, b.levels, b.legal_area,
+           ST_AsEWKB(b.geom)
+    FROM imp_building b JOIN cand c ON c.seq = b.seq
+    WHERE b.geom IS NOT NULL AND NOT ST_IsEmpty(b.geom)
+    UNION ALL
+    SELECT b.parcel_id, -1, b.number, b.destination, b.levels, b.legal_area,
+           ST_AsEWKB(b.geom)
+    FROM layers_building b JOIN cand c ON c.parcel_id = b.parcel_id
 ),
-new_bld AS (
-    SELECT b.seq, string_agg(x, ';' ORDER BY x) AS sig
-    FROM (SELECT seq, concat_ws('|', number, destination, levels, legal_area,
-                               md5(ST_AsEWKB(geom))) AS x
-          FROM imp_building WHERE seq IN (SELECT seq FROM cand)) b
-    GROUP BY b.seq
-),
-old_bld AS (
-    SELECT b.parcel_id, string_agg(x, ';' ORDER BY x) AS sig
-    FROM (SELECT parcel_id, concat_ws('|', number, destination, levels, legal_area,
-                                     md5(ST_AsEWKB(geom))) AS x
-          FROM layers_building WHERE parcel_id IN (SELECT parcel_id FROM cand)) b
-    GROUP BY b.parcel_id
-),
-new_right AS (
-    SELECT r.seq, string_agg(x, ';' ORDER BY x) AS sig
-    FROM (SELECT seq, concat_ws('|', holder_kind, holder_name, holder_id_code,
-                               COALESCE(unit, ''), right_kind, share, deed,
-                               registered_on) AS x
-          FROM imp_right WHERE seq IN (SELECT seq FROM cand)) r
-    GROUP BY r.seq
-),
-old_right AS (
-    SELECT r.parcel_id, string_agg(x, ';' ORDER BY x) AS sig
-    FROM (SELECT parcel_id, concat_ws('|', holder_kind, holder_name, holder_id_code,
-                                     unit, right_kind, share, deed, registered_on) AS x
-          FROM layers_propertyright WHERE parcel_id IN (SELECT parcel_id FROM cand)) r
-    GROUP BY r.parcel_id
+rights (parcel_id, side, a, b, c, d, e, f, g, h) AS (
+    SELECT c.parcel_id, 1, r.holder_kind, r.holder_name, COALESCE(r.holder_id_code, ''),
+           COALESCE(r.unit, ''), r.right_kind, COALESCE(r.share, '1/1'),
+           COALESCE(r.deed, ''), r.registered_on
+    FROM imp_right r JOIN cand c ON c.seq = r.seq
+    UNION ALL
+    SELECT r.parcel_id, -1, r.holder_kind, r.holder_name, r.holder_id_code, r.unit,
+           r.right_kind, r.share, r.deed, r.registered_on
+    FROM layers_propertyright r JOIN cand c ON c.parcel_id = r.parcel_id
 ),
 differs AS (
-    SELECT c.seq FROM cand c
-    LEFT JOIN new_use nu ON nu.seq = c.seq LEFT JOIN old_use ou ON ou.parcel_id = c.parcel_id
-    LEFT JOIN new_bld nb ON nb.seq = c.seq LEFT JOIN old_bld ob ON ob.parcel_id = c.parcel_id
-    LEFT JOIN new_right nr ON nr.seq = c.seq
-    LEFT JOIN old_right orr ON orr.parcel_id = c.parcel_id
-    WHERE nu.sig IS DISTINCT FROM ou.sig OR nb.sig IS DISTINCT FROM ob.sig
-       OR nr.sig IS DISTINCT FROM orr.sig
+    SELECT parcel_id FROM uses GROUP BY parcel_id, a, b, c, d, e, f HAVING sum(side) <> 0
+    UNION
+    SELECT parcel_id FROM blds GROUP BY parcel_id, a, b, c, d, e HAVING sum(side) <> 0
+    UNION
+    SELECT parcel_id FROM rights GROUP BY parcel_id, a, b, c, d, e, f, g, h
+    HAVING sum(side) <> 0
 )
-UPDATE imp_parcel s SET action = 'changed' FROM differs d WHERE s.seq = d.seq
+UPDATE imp_parcel s SET action = 'changed'
+FROM differs d WHERE s.action = 'same' AND s.parcel_id = d.parcel_id
 """
 
 _NORMALISE_BUILDINGS = """

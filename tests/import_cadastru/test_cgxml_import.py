@@ -398,3 +398,37 @@ def test_parallel_parsing_gives_the_same_result(cli, data, tmp_path):
     assert (
         Parcel.objects.filter(uat__siruta=900010, cadastral_number__startswith="70").count() == 600
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<FIRSTNAME>Ştefania</FIRSTNAME>", "<FIRSTNAME>Elena</FIRSTNAME>"),  # a right
+        ("<MEASUREDAREA>400</MEASUREDAREA>", "<MEASUREDAREA>401</MEASUREDAREA>"),  # a use
+        ("<LEVELSNO>2</LEVELSNO>", "<LEVELSNO>3</LEVELSNO>"),  # a building's attribute
+        ("<X>370105.00</X>", "<X>370106.00</X>"),  # a building's vertex
+    ],
+)
+def test_parcel_with_only_a_sub_record_changed_is_updated(cli, data, tmp_path, old, new):
+    assert cli(data / HOUSE).code == 0
+    text = (data / HOUSE).read_text(encoding="utf-8")
+    assert old in text
+    changed = tmp_path / "60101_v2.cgxml"
+    changed.write_text(text.replace(old, new), encoding="utf-8")
+    result = cli(changed)
+    assert "create: 0, actualizate: 1, neschimbate: 0" in result.out, result.out + result.err
+    assert "create: 0, actualizate: 0, neschimbate: 1" in cli(changed).out
+
+
+def test_a_sub_record_repeated_in_the_file_is_a_change(cli, data, tmp_path):
+    """Sub-records compare as multisets: one more identical land use is a change."""
+    assert cli(data / HOUSE).code == 0
+    text = (data / HOUSE).read_text(encoding="utf-8")
+    start = text.index("<Parcel>\n    <PARCELID>2</PARCELID>")
+    end = text.index("</Parcel>", start) + len("</Parcel>")
+    changed = tmp_path / "60101_v2.cgxml"
+    changed.write_text(text[:end] + text[start:end] + text[end:], encoding="utf-8")
+    assert "actualizate: 1" in cli(changed).out
+    parcel = Parcel.objects.get(cadastral_number="60101", uat__siruta=900001)
+    assert sorted(parcel.land_uses.values_list("category", flat=True)) == ["A", "A", "CC"]
+    assert "neschimbate: 1" in cli(changed).out
