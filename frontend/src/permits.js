@@ -58,6 +58,56 @@ function todayInRomania() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Bucharest' }).format(new Date());
 }
 
+/** The next page of a paginated API answer, as a same-origin path (the API's absolute
+ * URL may name the upstream's scheme or host behind a proxy). */
+export function nextPage(data, base = globalThis.location?.href) {
+  if (!data || Array.isArray(data) || !data.next) return null;
+  const url = new URL(data.next, base);
+  return `${url.pathname}${url.search}`;
+}
+
+function queueRow(a, urls, today) {
+  const level = urgency(a, today);
+  const days = daysUntil(a.due_date, today);
+  const label = a.registration_number || gettext('neînregistrată');
+  return h(
+    'tr',
+    { dataset: { state: a.state, id: a.id }, class: level || null },
+    h(
+      'td',
+      {},
+      urls.detail ? h('a', { href: `${urls.detail}${a.id}/` }, label) : label,
+      a.registration_date ? h('span', { class: 'muted' }, ` / ${a.registration_date}`) : null,
+    ),
+    h('td', {}, a.kind_name || a.kind),
+    h(
+      'td',
+      {},
+      a.state_label || (STATE_LABELS[a.state] ? gettext(STATE_LABELS[a.state]) : a.state),
+      a.needs_reanalysis ? h('strong', {}, ` · ${gettext('de reanalizat')}`) : null,
+    ),
+    h(
+      'td',
+      {},
+      a.due_date ? formatDate(a.due_date) : '–',
+      level === 'overdue'
+        ? h('strong', { class: 'badge overdue' }, ` ${interpolate(gettext('depășit cu %(n)s zile'), { n: -days })}`)
+        : null,
+      level === 'due-soon'
+        ? h('strong', { class: 'badge due-soon' }, ` ${interpolate(gettext('mai sunt %(n)s zile'), { n: days })}`)
+        : null,
+    ),
+    h(
+      'td',
+      {},
+      (a.cadastral_numbers || []).map((nr, i) => [
+        i ? ', ' : '',
+        h('a', { href: `${urls.map}?q=${encodeURIComponent((a.parcels || [])[i] || nr)}` }, nr),
+      ]),
+    ),
+  );
+}
+
 export async function renderQueue(urls, filters, box) {
   clear(box).append(h('p', {}, gettext('Se încarcă…')));
   const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
@@ -69,13 +119,14 @@ export async function renderQueue(urls, filters, box) {
     return;
   }
   const items = Array.isArray(data) ? data : data.results || [];
-  items.sort((a, b) => String(a.due_date || '9999').localeCompare(String(b.due_date || '9999')));
   clear(box);
   if (!items.length) {
     box.append(h('p', {}, gettext('Nicio cerere.')));
     return;
   }
   const today = todayInRomania();
+  // the API gives the queue deadline first, a page at a time
+  const rows = h('tbody', {}, items.map((a) => queueRow(a, urls, today)));
   box.append(
     h(
       'table',
@@ -92,53 +143,25 @@ export async function renderQueue(urls, filters, box) {
           ),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        items.map((a) => {
-          const level = urgency(a, today);
-          const days = daysUntil(a.due_date, today);
-          const label = a.registration_number || gettext('neînregistrată');
-          return h(
-            'tr',
-            { dataset: { state: a.state, id: a.id }, class: level || null },
-            h(
-              'td',
-              {},
-              urls.detail ? h('a', { href: `${urls.detail}${a.id}/` }, label) : label,
-              a.registration_date ? h('span', { class: 'muted' }, ` / ${a.registration_date}`) : null,
-            ),
-            h('td', {}, a.kind_name || a.kind),
-            h(
-              'td',
-              {},
-              a.state_label || (STATE_LABELS[a.state] ? gettext(STATE_LABELS[a.state]) : a.state),
-              a.needs_reanalysis ? h('strong', {}, ` · ${gettext('de reanalizat')}`) : null,
-            ),
-            h(
-              'td',
-              {},
-              a.due_date ? formatDate(a.due_date) : '–',
-              level === 'overdue'
-                ? h('strong', { class: 'badge overdue' }, ` ${interpolate(gettext('depășit cu %(n)s zile'), { n: -days })}`)
-                : null,
-              level === 'due-soon'
-                ? h('strong', { class: 'badge due-soon' }, ` ${interpolate(gettext('mai sunt %(n)s zile'), { n: days })}`)
-                : null,
-            ),
-            h(
-              'td',
-              {},
-              (a.cadastral_numbers || []).map((nr, i) => [
-                i ? ', ' : '',
-                h('a', { href: `${urls.map}?q=${encodeURIComponent((a.parcels || [])[i] || nr)}` }, nr),
-              ]),
-            ),
-          );
-        }),
-      ),
+      rows,
     ),
   );
+  let next = nextPage(data);
+  if (!next) return;
+  const more = h('button', { type: 'button', class: 'more', dataset: { testid: 'queue-more' } }, gettext('Mai multe cereri'));
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    try {
+      const page = await fetchJSON(next);
+      rows.append(...(page.results || []).map((a) => queueRow(a, urls, today)));
+      next = nextPage(page);
+    } catch (error) {
+      more.after(h('p', { class: 'error' }, error.detail || gettext('Lista nu a putut fi încărcată.')));
+    }
+    more.disabled = false;
+    if (!next) more.remove();
+  });
+  box.append(more);
 }
 
 export async function track(urls, number, key, box) {

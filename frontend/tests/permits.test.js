@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applicationPayload, errorText, readDraft } from '../src/permits.js';
+import { applicationPayload, errorText, nextPage, readDraft } from '../src/permits.js';
 
 const draft = {
   crs: 'EPSG:3844',
@@ -35,5 +35,15 @@ describe('hand-over from the map to the permits API', () => {
   it('turns API errors into one line', () => {
     expect(errorText({ detail: 'Nu.' })).toBe('Nu.');
     expect(errorText({ applicant: ['Indicați un e-mail.'] })).toBe('applicant: Indicați un e-mail.');
+  });
+});
+
+describe('the paginated queue', () => {
+  it('follows the next page on this origin, whatever host the API named', () => {
+    const base = 'https://gis.cj-alba.ro/harta/cereri/';
+    const data = { next: 'http://127.0.0.1:8001/api/permits/applications/?page=2&state=registered' };
+    expect(nextPage(data, base)).toBe('/api/permits/applications/?page=2&state=registered');
+    expect(nextPage({ next: null, results: [] }, base)).toBeNull();
+    expect(nextPage([], base)).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -86,6 +87,15 @@ class KindViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
+class ApplicationPagination(PageNumberPagination):
+    """The queue in pages (deadline first): a county's closed requests pile up over the
+    years."""
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
 @extend_schema(parameters=[KEY_PARAMETER])
 class ApplicationViewSet(
     ServiceErrorsMixin,
@@ -100,6 +110,7 @@ class ApplicationViewSet(
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
     lookup_field = "public_id"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    pagination_class = ApplicationPagination
     queryset = Application.objects.select_related("kind", "registration__register")
 
     # Who is asking -------------------------------------------------------------------

@@ -125,7 +125,8 @@ def test_anonymous_applicant_with_access_key(rec, plain_parcel, officer):
     staff = rec.client(officer, officer=True)
     assert staff.post(f"{url}take-in-review/").status_code == 404
     assert staff.get(url).status_code == 404
-    assert created.json()["id"] not in [a["id"] for a in staff.get(f"{BASE}/applications/").json()]
+    queue = staff.get(f"{BASE}/applications/").json()["results"]
+    assert created.json()["id"] not in [a["id"] for a in queue]
     # online, the kind's mandatory documents come first; nothing is registered without them
     incomplete = applicant.post(f"{url}submit/")
     assert incomplete.status_code == 400
@@ -169,7 +170,7 @@ def test_citizen_accounts_see_only_their_own(rec, plain_parcel, clerk, django_us
     other = rec.client(other_user)
     theirs = other.post(f"{BASE}/applications/", _payload(plain_parcel), format="json").json()
     listing = mine.get(f"{BASE}/applications/").json()
-    assert [a["id"] for a in listing] == [created.json()["id"]]
+    assert listing["count"] == 1 and [a["id"] for a in listing["results"]] == [created.json()["id"]]
     assert mine.get(f"{BASE}/applications/{theirs['id']}/").status_code == 404
     assert mine.post(f"{BASE}/applications/{theirs['id']}/submit/").status_code == 404
     # with the other's key a citizen is that applicant, by design of the key
@@ -196,7 +197,8 @@ def test_officer_actions_conflicts_and_dossier(rec, road_parcel, officer, clerk,
 
     full = staff.get(url).json()
     assert full["applicant"]["name"] == APPLICANT["name"]  # officers see personal data
-    assert any(a["id"] == created["id"] for a in staff.get(f"{BASE}/applications/").json())
+    queue = staff.get(f"{BASE}/applications/").json()["results"]
+    assert any(a["id"] == created["id"] for a in queue)
     assert rec.client(clerk).post(f"{url}take-in-review/").status_code == 404
     assert applicant.post(f"{url}take-in-review/").status_code == 403
     assert anonymous.post(f"{url}take-in-review/").status_code == 404
@@ -316,3 +318,24 @@ def test_rejection_with_reason_is_tracked(rec, plain_parcel, officer):
     )
     assert track["state"] == "rejected" and track["events"][-1]["reason"] == "Teren în afara UTR."
     assert staff.post(f"{url}issue/", {}, format="json").status_code == 409
+
+
+def test_the_queue_comes_in_pages_deadline_first(make_application, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from permits.services import applications as services
+
+    now = timezone.now()
+    for days in (20, 10, 1):  # registered on different days: different deadlines
+        application, _ = make_application()
+        services.submit_application(application=application, now=now - timedelta(days=days))
+    staff = APIClient()
+    staff.force_authenticate(officer)
+    first = staff.get(f"{BASE}/applications/", {"page_size": 2}).json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["previous"] is None
+    second = staff.get(first["next"]).json()
+    assert len(second["results"]) == 1 and second["next"] is None
+    due = [a["due_date"] for a in first["results"] + second["results"]]
+    assert due == sorted(due) and len(set(due)) == 3
