@@ -151,7 +151,7 @@ def _wait_done(runs: list[int], timeout: float = 600) -> None:
 
 def queue_throughput(
     warmup: list[Parcel], targets: list[Parcel], workers: int
-) -> tuple[int, float, float]:
+) -> tuple[int, float, float, float]:
     """Dossiers per second with `workers` long-running procrastinate workers, as in
     production: the workers are started and have each assembled a dossier (the warm-up
     also gives the start-up time), then N jobs are deferred at once and timed until the
@@ -179,12 +179,15 @@ def queue_throughput(
             assemble_dossier.defer(run_id=run_id)
         _wait_done(warm_runs)
         startup = time.perf_counter() - started
+        pids = [proc.pid for proc in procs]
+        cpu_before = sum(_cpu(pid) for pid in pids)
         started = time.perf_counter()
         with transaction.atomic():
             for run_id in runs:
                 assemble_dossier.defer(run_id=run_id)
         _wait_done(runs)
         elapsed = time.perf_counter() - started
+        worker_cpu = sum(_cpu(pid) for pid in pids) - cpu_before
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -195,7 +198,13 @@ def queue_throughput(
                 proc.kill()
                 proc.wait(timeout=10)
     failed = AssemblyRun.objects.filter(pk__in=runs, status=AssemblyRun.Status.FAILED).count()
-    return len(runs) - failed, elapsed, startup
+    return len(runs) - failed, elapsed, startup, worker_cpu / max(len(runs), 1)
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a running process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -254,13 +263,14 @@ def main() -> None:
     show("WeasyPrint alone (same doc)", pdf_only)
     if args.queue:
         warmup = rest[: 2 * args.workers]
-        count, elapsed, startup = queue_throughput(
+        count, elapsed, startup, cpu = queue_throughput(
             warmup, rest[2 * args.workers : 2 * args.workers + args.queue], args.workers
         )
         print(
             f"{args.workers} procrastinate workers (started, {len(warmup)} warm-up dossiers "
             f"in {startup:.1f} s): {count} dossiers in {elapsed:.1f} s "
-            f"= {count / elapsed:.2f} dossiers/s"
+            f"= {count / elapsed:.2f} dossiers/s; worker CPU {cpu * 1000:.0f} ms per dossier, "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
 
 
