@@ -250,6 +250,13 @@ _RECORD = re.compile(
     rf"{_WS}<({_NAME})>((?:{_WS}(?:<({_NAME})>{_TEXT}</\3>|<{_NAME}{_WS}/>))*+){_WS}</\1>"
 )
 _FIELD = re.compile(rf"<({_NAME})>({_TEXT})</\1>")
+# a Points record with e-Terra's fields in e-Terra's order (a stricter _RECORD): its
+# (owner field, owner id, NO, X, Y) as written
+_VERTEX = re.compile(
+    rf"{_WS}<Points>{_WS}(?:<POINTID>{_TEXT}</POINTID>{_WS})?"
+    rf"<(IMMOVABLEID|BUILDINGID)>({_TEXT})</\1>{_WS}<NO>({_TEXT})</NO>{_WS}"
+    rf"<X>({_TEXT})</X>{_WS}<Y>({_TEXT})</Y>{_WS}</Points>"
+)
 _END = re.compile(rf"{_WS}</CGXML>{_WS}")
 
 
@@ -268,9 +275,9 @@ def _root_attributes_plain(attributes: str) -> bool:
 
 
 def _fast_records(data: bytes) -> dict[str, list[dict[str, str]]] | None:
-    """The wanted records as _records gives them (Points with their fields as written,
-    see _points), or None when the document is not in the plain shape (it is then
-    parsed with lxml)."""
+    """The wanted records as _records gives them, or None when the document is not in
+    the plain shape (it is then parsed with lxml). Points keep their fields as written,
+    as a tuple when they are in e-Terra's order (see _points)."""
     start = 0
     if data.startswith(b"<?"):
         prolog = _PROLOG.match(data)
@@ -290,8 +297,15 @@ def _fast_records(data: bytes) -> dict[str, list[dict[str, str]]] | None:
     points = out["Points"]
     pos = root.end()
     match = _RECORD.match
+    vertex = _VERTEX.match
     fields = _FIELD.findall
-    while (record := match(doc, pos)) is not None:
+    while True:
+        if (record := vertex(doc, pos)) is not None:
+            pos = record.end()
+            points.append(record.groups())  # see _points
+            continue
+        if (record := match(doc, pos)) is None:
+            break
         pos = record.end()
         kind = record[1]
         wanted = WANTED.get(kind)
@@ -448,9 +462,12 @@ def _escaped(value: str) -> str:
     return value
 
 
+NULL = "\\N"  # NULL in COPY text
+
+
 def _copy_text(value: Any) -> str:
     if value is None:
-        return "\\N"
+        return NULL
     if value.__class__ is bool:
         return "t" if value else "f"
     if isinstance(value, str):
@@ -505,26 +522,39 @@ def _given(value: str | None) -> str | None:
     return value if value and value != EMPTY else None
 
 
-def _points(records: list[dict]) -> tuple[dict, dict]:
+def _points(records: list) -> tuple[dict, dict]:
     """Vertices (NO, X, Y) per land and per building, in one pass over the Points.
 
-    The fast reader leaves Points fields as written (not stripped, `_empty` kept):
-    int() and float() ignore the spaces and refuse `_empty` as they refuse any bad
-    number, and the owner's id is read only when given."""
+    The fast reader leaves Points fields as written (not stripped, `_empty` kept), as
+    (owner field, owner id, NO, X, Y) tuples or as dicts: int() and float() ignore the
+    spaces and refuse `_empty` as they refuse any bad number, and the owner's id is
+    read only when given."""
     lands: dict[int, list[tuple[int, float, float]]] = {}
     buildings: dict[int, list[tuple[int, float, float]]] = {}
+    isfinite = math.isfinite
     for rec in records:
-        try:
-            vertex = (int(rec["NO"]), float(rec["X"]), float(rec["Y"]))
-        except (KeyError, ValueError):
-            continue
-        if not (math.isfinite(vertex[1]) and math.isfinite(vertex[2])):
-            continue
-        if (owner_id := _given(rec.get("IMMOVABLEID"))) is not None:
-            target = lands
-        elif (owner_id := _given(rec.get("BUILDINGID"))) is not None:
-            target = buildings
+        if rec.__class__ is tuple:
+            field, owner_id, no, x, y = rec
+            try:
+                vertex = (int(no), float(x), float(y))
+            except ValueError:
+                continue
+            owner_id = _given(owner_id)
+            if owner_id is None:
+                continue
+            target = lands if field == "IMMOVABLEID" else buildings
         else:
+            try:
+                vertex = (int(rec["NO"]), float(rec["X"]), float(rec["Y"]))
+            except (KeyError, ValueError):
+                continue
+            if (owner_id := _given(rec.get("IMMOVABLEID"))) is not None:
+                target = lands
+            elif (owner_id := _given(rec.get("BUILDINGID"))) is not None:
+                target = buildings
+            else:
+                continue
+        if not (isfinite(vertex[1]) and isfinite(vertex[2])):
             continue
         owner = _id(owner_id)
         if owner is not None:
@@ -611,14 +641,18 @@ def _inside_both(geom, bounds, points: list[tuple[int, float, float]]) -> tuple[
     return (int(inside.sum()), 0) if en else (0, int(inside.sum()))
 
 
-def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileResult:
-    """Convert one CGXML document into staging rows (geometry as WKT in Stereo 70)."""
+def process_file(
+    data: bytes, source: str, ctx: Context, seq_base: int, result: FileResult | None = None
+) -> FileResult:
+    """Convert one CGXML document into staging rows (geometry as hex WKB in Stereo 70),
+    added to `result` (a new one by default). A refused document adds nothing."""
     recs = read_records(data, source)
-    result = FileResult()
-    result.stats["files"] += 1
     lands = recs.get("Land", [])
     if not lands:
         raise InputRefused("fișierul CGXML nu conține niciun imobil (Land)", source=source)
+    if result is None:
+        result = FileResult()
+    result.stats["files"] += 1
     addresses = {_id(a.get("ADDRESSID")): a for a in recs.get("Address", [])}
     land_points, building_points = _points(recs["Points"])
     buildings = recs.get("Building", [])
@@ -747,20 +781,13 @@ def process_file(data: bytes, source: str, ctx: Context, seq_base: int) -> FileR
             )
         legal = _num(land.get("PARCELLEGALAREA"))
         result.parcels.append(
-            copy_line(
-                (
-                    seq,
-                    source,
-                    uat_id,
-                    cad,
-                    _clip(land.get("PAPERLBNO") or cad, 30),
-                    eterra,
-                    _address(addr, ctx, uat_name, uses),
-                    intravilan,
-                    None if legal is None else round(legal, 2),
-                    ring,
-                )
-            )
+            # the columns of copy_line((seq, source, uat_id, cad, land book number,
+            # eterra, address, intravilan, legal area, ring)), without its type tests
+            f"{seq}\t{_escaped(source)}\t{uat_id}\t{_escaped(cad)}\t"
+            f"{_escaped(_clip(land.get('PAPERLBNO') or cad, 30))}\t"
+            f"{NULL if eterra is None else eterra}\t"
+            f"{_escaped(_address(addr, ctx, uat_name, uses))}\t{'t' if intravilan else 'f'}\t"
+            f"{NULL if legal is None else round(legal, 2)}\t{ring}\n"
         )
         result.stats["immovables"] += 1
         for use in uses:
@@ -930,7 +957,7 @@ def process_task(task: Task, ctx: Context | None = None) -> FileResult:
     for n, (source, read) in enumerate(sources):
         try:
             data = read()
-            result.extend(process_file(data, source, ctx, task.seq_base + n * SEQ_STRIDE))
+            process_file(data, source, ctx, task.seq_base + n * SEQ_STRIDE, result)
         except InputRefused as exc:
             if not task.skip_bad:
                 raise
