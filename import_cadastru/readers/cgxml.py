@@ -28,7 +28,8 @@ from import_cadastru.readers.errors import InputRefused
 from import_cadastru.readers.safety import Limits, Member, read_member_direct
 
 EMPTY = "_empty"
-CEDILLA = str.maketrans({"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"})
+CEDILLA_CHARS = {"ş": "ș", "ţ": "ț", "Ş": "Ș", "Ţ": "Ț"}
+CEDILLA = str.maketrans(CEDILLA_CHARS)
 LAND_USES = {"A", "P", "F", "V", "L", "PD", "HR", "HB", "CC", "DR", "CF", "N"}
 DESTINATIONS = {"CL", "CA", "CAS", "CIE"}
 RIGHT_KINDS = (  # (prefix of the normalised RIGHTTYPE, PropertyRight.RightKind value)
@@ -258,6 +259,7 @@ _VERTEX = re.compile(
     rf"<X>({_TEXT})</X>{_WS}<Y>({_TEXT})</Y>{_WS}</Points>"
 )
 _END = re.compile(rf"{_WS}</CGXML>{_WS}")
+_CEDILLA = re.compile("[" + "".join(CEDILLA_CHARS) + "]")
 
 
 def _root_attributes_plain(attributes: str) -> bool:
@@ -291,6 +293,7 @@ def _fast_records(data: bytes) -> dict[str, list[dict[str, str]]] | None:
     root = _ROOT.match(doc)
     if root is None or "]]>" in doc:
         return None
+    cedilla = not doc.isascii() and _CEDILLA.search(doc) is not None
     if root[1] and not _root_attributes_plain(root[1]):
         return None
     out: dict[str, list[dict[str, str]]] = {kind: [] for kind in WANTED}
@@ -322,7 +325,7 @@ def _fast_records(data: bytes) -> dict[str, list[dict[str, str]]] | None:
             if name in wanted:
                 value = value.strip()
                 if value and value != EMPTY:
-                    rec[name] = value.translate(CEDILLA) if name in TEXTUAL else value
+                    rec[name] = value.translate(CEDILLA) if cedilla and name in TEXTUAL else value
         out[kind].append(rec)
     if _END.fullmatch(doc, pos) is None:
         return None
@@ -805,18 +808,15 @@ def process_file(
                 )
                 continue
             use_intra = _bool(use.get("INTRAVILAN"))
+            if use_intra is None:
+                use_intra = intravilan
             result.land_uses.append(
-                copy_line(
-                    (
-                        seq,
-                        category,
-                        round(area, 2),
-                        intravilan if use_intra is None else use_intra,
-                        _clip(use.get("LANDPLOTNO"), 30),
-                        _clip(use.get("PARCELNO"), 30),
-                        _clip(use.get("TITLENO"), 30),
-                    )
-                )
+                # copy_line((seq, category, area, intravilan, land plot, plot number,
+                # title number)); the category is one of LAND_USES
+                f"{seq}\t{category}\t{round(area, 2)}\t{'t' if use_intra else 'f'}\t"
+                f"{_escaped(_clip(use.get('LANDPLOTNO'), 30))}\t"
+                f"{_escaped(_clip(use.get('PARCELNO'), 30))}\t"
+                f"{_escaped(_clip(use.get('TITLENO'), 30))}\n"
             )
         numbers = set()
         for b in buildings:
@@ -840,16 +840,10 @@ def process_file(
             levels = _int(b.get("LEVELSNO"))
             blegal = _num(b.get("LEGALAREA"))
             result.buildings.append(
-                copy_line(
-                    (
-                        seq,
-                        number,
-                        dest,
-                        levels if levels and 0 < levels < 200 else 1,
-                        None if blegal is None else round(blegal, 2),
-                        bring,
-                    )
-                )
+                # copy_line((seq, number, destination, levels, legal area, polygon)); the
+                # destination is one of DESTINATIONS
+                f"{seq}\t{number}\t{dest}\t{levels if levels and 0 < levels < 200 else 1}\t"
+                f"{NULL if blegal is None else round(blegal, 2)}\t{bring}\n"
             )
         seen = set()
         for reg in recs.get("Registration", []):
