@@ -43,9 +43,6 @@ LOCK_KEY = 0x1C_AD_A5_7E  # pg_advisory_xact_lock key: one import at a time
 CHUNK_FILES = 500  # CGXML files per worker task
 PARALLEL_MIN_FILES = 2_000  # below this, parsing in-process is faster than a pool
 IMPORT_WORK_MEM = getattr(settings, "IMPORT_CADASTRU_WORK_MEM", "512MB")
-# The session's buffers for TEMP tables: a county's staging (a few hundred MB) is then
-# scanned from the backend's memory rather than read back from the OS page by page.
-IMPORT_TEMP_BUFFERS = getattr(settings, "IMPORT_CADASTRU_TEMP_BUFFERS", "512MB")
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -211,12 +208,6 @@ def run_import(
                 cursor.execute("SET LOCAL jit = off")
                 # joins of a whole county's staging with its parcels stay in memory
                 cursor.execute("SELECT set_config('work_mem', %s, true)", [IMPORT_WORK_MEM])
-                # only settable before the session's first TEMP table (a web worker's
-                # session may have had one: it keeps the size it has); for the session
-                cursor.execute(
-                    "SELECT set_config('temp_buffers', %s, false) WHERE pg_my_temp_schema() = 0",
-                    [IMPORT_TEMP_BUFFERS],
-                )
             if run.pk is None:
                 run.save()  # inside the transaction: a killed import leaves no record
             if kind == "cgxml":
