@@ -118,8 +118,8 @@ STRIPE = 50_000  # boxes per STRtree: bounds memory whatever the size of the imp
 # box, or this many boxes larger than a cell: long thin parcels, or a few huge ones.
 GRID_PAIRS_PER_BOX = 24
 GRID_BIG_MAX = 2_000
-GRID_CHUNK = 1_000_000  # pairs of boxes tested at once (bounds memory)
-GRID_STRIPE = 200_000  # boxes entered in the grid at once (bounds memory)
+GRID_CHUNK = 500_000  # pairs of boxes tested at once (bounds memory)
+GRID_STRIPE = 100_000  # boxes entered in the grid at once (bounds memory)
 
 
 def _oriented(a, b, touched, xmin, ymin, xmax, ymax, tolerance):
