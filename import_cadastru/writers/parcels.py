@@ -390,7 +390,10 @@ def normalise_subrecords(cursor, *, srid: int) -> None:
     cursor.execute("CREATE INDEX ON imp_building (seq)")
     cursor.execute("CREATE INDEX ON imp_landuse (seq)")
     cursor.execute("CREATE INDEX ON imp_right (seq)")
-    analyze(cursor, BUILDINGS, USES, RIGHTS)
+    # only their join key: statistics of the building geometries would cost more than
+    # the joins they could plan better
+    for table in (BUILDINGS, USES, RIGHTS):
+        cursor.execute(sql.SQL("ANALYZE {} (seq)").format(sql.Identifier(table)))
     cursor.execute(_SUBRECORD_SIGNATURES)
 
 
@@ -567,7 +570,6 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     analyze(cursor, TOUCHED)
     if subrecords:
         cursor.execute("CREATE INDEX ON imp_touched (seq)")
-        analyze(cursor, TOUCHED)
         if bulk and not changed:
             for table, statement in _SUBRECORD_LOADS:
                 with without_secondary(cursor, table):
