@@ -366,6 +366,8 @@ UPDATE imp_parcel s SET action = 'changed'
 FROM differs d WHERE s.action = 'same' AND s.parcel_id = d.parcel_id
 """
 
+# OFFSET 0 keeps the subqueries from being inlined: each building is tested for validity
+# once, not once per reference to `ok`
 _NORMALISE_BUILDINGS = """
 CREATE TEMP TABLE imp_building ON COMMIT DROP AS
 WITH v AS (
@@ -373,7 +375,8 @@ WITH v AS (
            ST_SetSRID(b.geom, %(srid)s) AS g1
     FROM imp_building_raw b JOIN imp_parcel s ON s.seq = b.seq
     WHERE s.action <> 'rejected'
-), w AS (SELECT v.*, ST_IsValid(g1) AS ok FROM v)
+    OFFSET 0
+), w AS (SELECT v.*, ST_IsValid(g1) AS ok FROM v OFFSET 0)
 SELECT seq, number, destination, levels, legal_area,
        CASE WHEN ok THEN ST_Multi(g1)
             ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(g1), 3)) END AS geom,
