@@ -25,7 +25,14 @@ from import_cadastru.models import ImportRun
 from import_cadastru.parallel import ordered_map
 from import_cadastru.readers import cgxml
 from import_cadastru.readers.errors import InputRefused
-from import_cadastru.readers.safety import Limits, Member, check_file, is_zip, zip_members
+from import_cadastru.readers.safety import (
+    Limits,
+    Member,
+    check_file,
+    forget_checked_zips,
+    is_zip,
+    zip_members,
+)
 from import_cadastru.readers.vector import data_paths
 from import_cadastru.report import Report
 from import_cadastru.staging import copy_lines
@@ -239,6 +246,8 @@ def run_import(
     except Exception as exc:
         _fail(run, f"eroare internă: {type(exc).__name__}: {exc}")
         raise
+    finally:
+        forget_checked_zips()
 
 
 def _whoami(user) -> str:

@@ -95,8 +95,15 @@ class Member:
 
 
 # zip listings already checked in this process, by file identity and limits: an import
-# looks at a zip's members to tell its kind, then to split it into tasks
+# looks at a zip's members to tell its kind, then to split it into tasks (an import of
+# more zips than the cache holds would list each twice); forgotten after each import
 _checked: dict[tuple, list[zipfile.ZipInfo]] = {}
+CHECKED_ZIPS = 256
+
+
+def forget_checked_zips() -> None:
+    """Drop the listings kept by zip_members (an import calls it when it ends)."""
+    _checked.clear()
 
 
 def zip_members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
@@ -110,7 +117,7 @@ def zip_members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
     members = _checked.get(key)
     if members is None:
         members = _zip_members(path, limits)
-        if len(_checked) >= 8:
+        if len(_checked) >= CHECKED_ZIPS:
             _checked.clear()
         _checked[key] = members
     return list(members)
