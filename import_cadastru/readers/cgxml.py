@@ -644,6 +644,59 @@ def _inside_both(geom, bounds, points: list[tuple[int, float, float]]) -> tuple[
     return (int(inside.sum()), 0) if en else (0, int(inside.sum()))
 
 
+def _in_box(bounds, points: list[tuple[int, float, float]]) -> tuple[bool, bool]:
+    """Whether the points' bounding box meets the UAT's as X=E,Y=N and as X=N,Y=E (when
+    it does not, no point can be inside the UAT in that order)."""
+    if not points:
+        return False, False
+    xmin, ymin, xmax, ymax = bounds
+    a = [p[1] for p in points]
+    b = [p[2] for p in points]
+    lo_a, hi_a, lo_b, hi_b = min(a), max(a), min(b), max(b)
+    return (
+        hi_a >= xmin and lo_a <= xmax and hi_b >= ymin and lo_b <= ymax,
+        hi_b >= xmin and lo_b <= xmax and hi_a >= ymin and lo_a <= ymax,
+    )
+
+
+def _any_inside(geom, points: list[tuple[int, float, float]], swap: bool) -> bool:
+    """Whether a point is inside: the first one alone, then all (one call each)."""
+    _, x, y = points[0]
+    if shapely.contains_xy(geom, y, x) if swap else shapely.contains_xy(geom, x, y):
+        return True
+    return _inside(geom, points, swap) > 0
+
+
+def _axis_order(ctx: Context, candidates: list[tuple[int, list]]) -> tuple[bool, bool]:
+    """(swap, in its own UAT) for the file's lands, as (siruta, vertices) pairs: the order
+    that puts more vertices inside their UAT (X=E,Y=N on a tie), and whether it puts any.
+
+    Usually only one order can put any vertex in the UAT's bounding box: the other then
+    counts none, so the decision only needs to know whether one vertex is inside (most
+    often the first); otherwise the vertices inside are counted in both orders."""
+    boxes = [_in_box(ctx.bounds[siruta], pts) for siruta, pts in candidates]
+    if not any(ne for _en, ne in boxes):
+        own = any(
+            _any_inside(ctx.uats[siruta][2], pts, False)
+            for (siruta, pts), (en, _ne) in zip(candidates, boxes, strict=True)
+            if en
+        )
+        return False, own
+    if not any(en for en, _ne in boxes):
+        own = any(
+            _any_inside(ctx.uats[siruta][2], pts, True)
+            for (siruta, pts), (_en, ne) in zip(candidates, boxes, strict=True)
+            if ne
+        )
+        return own, own
+    scores = {False: 0, True: 0}
+    for siruta, pts in candidates:
+        en, ne = _inside_both(ctx.uats[siruta][2], ctx.bounds[siruta], pts)
+        scores[False] += en
+        scores[True] += ne
+    return scores[True] > scores[False], max(scores.values()) > 0
+
+
 def process_file(
     data: bytes, source: str, ctx: Context, seq_base: int, result: FileResult | None = None
 ) -> FileResult:
@@ -705,17 +758,14 @@ def process_file(
     if not located:
         return result
 
-    scores = {False: 0, True: 0}
+    candidates = []
     for _land, land_id, _cad, _addr, siruta in located:
         pts = list(land_points.get(land_id, []))
         for b in buildings:
             if _id(b.get("LANDID")) == land_id:
                 pts += building_points.get(_id(b.get("BUILDINGID")), [])
-        en, ne = _inside_both(ctx.uats[siruta][2], ctx.bounds[siruta], pts)
-        scores[False] += en
-        scores[True] += ne
-    swap = scores[True] > scores[False]
-    in_own_uat = max(scores.values()) > 0
+        candidates.append((siruta, pts))
+    swap, in_own_uat = _axis_order(ctx, candidates)
     if not in_own_uat:
         # Neither order puts it in its own UAT: take the order that puts it in any UAT
         # of the county (the parcel is then reported as outside its UAT), else refuse.
