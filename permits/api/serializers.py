@@ -281,7 +281,8 @@ class PublicApplicationSerializer(serializers.ModelSerializer):
         return self.event_serializer(self._events(app), many=True).data
 
     def get_attachments(self, app) -> list[dict]:
-        return self.attachment_serializer(app.attachments.all(), many=True).data
+        attachments = app.attachments.select_related("document")
+        return self.attachment_serializer(attachments, many=True).data
 
     def get_missing_documents(self, app) -> list[dict]:
         return missing_documents(app)
@@ -330,7 +331,7 @@ class OfficerApplicationSerializer(PublicApplicationSerializer):
         fields = [*PublicApplicationSerializer.Meta.fields, "applicant", "owner", "submitted_at"]
 
     def _events(self, app):
-        return app.events.all()
+        return app.events.select_related("actor")
 
 
 class ApplicationListSerializer(serializers.ModelSerializer):

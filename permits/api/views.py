@@ -140,7 +140,10 @@ class ApplicationViewSet(
         return application, role
 
     def _detail(self, application: Application, role: str, code: int = 200) -> Response:
-        application = Application.objects.get(pk=application.pk)
+        # polled while a dossier is assembled: the related rows in the same query
+        application = Application.objects.select_related(
+            "kind", "registration__register", "applicant", "owner"
+        ).get(pk=application.pk)
         if role == "officer":
             data = s.OfficerApplicationSerializer(application, context={"officer": True}).data
         else:
