@@ -11,6 +11,7 @@ processes and return COPY-ready text for the staging tables plus the issues foun
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import struct
@@ -534,34 +535,45 @@ def _points(records: list) -> tuple[dict, dict]:
     read only when given."""
     lands: dict[int, list[tuple[int, float, float]]] = {}
     buildings: dict[int, list[tuple[int, float, float]]] = {}
+    owners: dict[tuple[str, str], list | None] = {}  # (field, id as written): its vertices
     isfinite = math.isfinite
     for rec in records:
         if rec.__class__ is tuple:
-            field, owner_id, no, x, y = rec
             try:
-                vertex = (int(no), float(x), float(y))
+                vertex = (int(rec[2]), float(rec[3]), float(rec[4]))
             except ValueError:
                 continue
-            owner_id = _given(owner_id)
-            if owner_id is None:
+            if not (isfinite(vertex[1]) and isfinite(vertex[2])):
                 continue
-            target = lands if field == "IMMOVABLEID" else buildings
-        else:
-            try:
-                vertex = (int(rec["NO"]), float(rec["X"]), float(rec["Y"]))
-            except (KeyError, ValueError):
-                continue
-            if (owner_id := _given(rec.get("IMMOVABLEID"))) is not None:
-                target = lands
-            elif (owner_id := _given(rec.get("BUILDINGID"))) is not None:
-                target = buildings
+            key = rec[:2]
+            if key in owners:
+                target = owners[key]
             else:
-                continue
+                owner = _id(_given(key[1]))
+                if owner is None:
+                    target = None
+                else:
+                    group = lands if key[0] == "IMMOVABLEID" else buildings
+                    target = group.setdefault(owner, [])
+                owners[key] = target
+            if target is not None:
+                target.append(vertex)
+            continue
+        try:
+            vertex = (int(rec["NO"]), float(rec["X"]), float(rec["Y"]))
+        except (KeyError, ValueError):
+            continue
         if not (isfinite(vertex[1]) and isfinite(vertex[2])):
+            continue
+        if (owner_id := _given(rec.get("IMMOVABLEID"))) is not None:
+            group = lands
+        elif (owner_id := _given(rec.get("BUILDINGID"))) is not None:
+            group = buildings
+        else:
             continue
         owner = _id(owner_id)
         if owner is not None:
-            target.setdefault(owner, []).append(vertex)
+            group.setdefault(owner, []).append(vertex)
     return lands, buildings
 
 
@@ -574,7 +586,9 @@ def _holder_kind(person: dict, name: str) -> str:
     return "pub" if PUBLIC_HOLDER.search(name.translate(ASCII_FOLD)) else "pj"
 
 
+@functools.lru_cache(maxsize=1024)
 def _right_kind(value: str | None) -> str | None:
+    """The PropertyRight kind of a RIGHTTYPE (a handful of values repeat in every file)."""
     if not value:
         return None
     norm = " ".join(value.translate(ASCII_FOLD).upper().replace("_", " ").split())
@@ -946,7 +960,13 @@ def process_file(
                     if row in seen:
                         continue
                     seen.add(row)
-                    result.rights.append(copy_line(row))
+                    _, holder, name, code, unit, kind, share, deed, registered = row
+                    result.rights.append(
+                        # copy_line(row); the holder and right kinds are codes
+                        f"{seq}\t{holder}\t{_escaped(name)}\t{_escaped(code)}\t"
+                        f"{_escaped(unit)}\t{kind}\t{_escaped(share)}\t{_escaped(deed)}\t"
+                        f"{NULL if registered is None else registered}\n"
+                    )
     return result
 
 
