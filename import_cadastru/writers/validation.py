@@ -99,18 +99,34 @@ _BOX_ROW = np.dtype(
     ]
 )
 
+# The candidate pairs that overlap by more than the tolerance; the imported parcels'
+# sources are looked up afterwards for those only (see _pair_sources).
 _PAIRS = """
-SELECT t.src, pa.cadastral_number, pb.cadastral_number, u.siruta,
+SELECT c.a, c.b, pa.cadastral_number, pb.cadastral_number, u.siruta,
        round(ST_Area(ST_Intersection(pa.geom, pb.geom))::numeric, 2) AS area
 FROM unnest(%(a)s::bigint[], %(b)s::bigint[]) AS c(a, b)
 JOIN layers_parcel pa ON pa.id = c.a
 JOIN layers_parcel pb ON pb.id = c.b
 JOIN layers_uat u ON u.id = pb.uat_id
-JOIN imp_touched t ON t.parcel_id = c.a
 WHERE ST_Intersects(pa.geom, pb.geom)
   AND ST_Area(ST_Intersection(pa.geom, pb.geom)) > %(tol)s
 ORDER BY c.a, c.b
 """
+# one scan of imp_touched probing a hash of the ids (a join with the pairs would hash
+# the whole of imp_touched instead: a million rows after a county's import)
+_PAIR_SOURCES = (
+    "SELECT parcel_id, src FROM imp_touched WHERE parcel_id IN (SELECT unnest(%s::bigint[]))"
+)
+
+
+def _pair_sources(cursor, rows: list[tuple]) -> list[tuple]:
+    """_PAIRS rows as the report takes them: (source, cadastral number, other's number,
+    other's UAT, area)."""
+    if not rows:
+        return []
+    cursor.execute(_PAIR_SOURCES, [sorted({row[0] for row in rows})])
+    sources = dict(cursor.fetchall())
+    return [(sources[a], a_cad, b_cad, siruta, area) for a, _b, a_cad, b_cad, siruta, area in rows]
 
 
 STRIPE = 50_000  # boxes per STRtree: bounds memory whatever the size of the import
@@ -368,7 +384,7 @@ def check_parcels(
             a, b = pending.result()
             if len(a):
                 cursor.execute(_PAIRS, {"a": a.tolist(), "b": b.tolist(), "tol": overlap_tolerance})
-                overlaps = cursor.fetchall()
+                overlaps = _pair_sources(cursor, cursor.fetchall())
     for src, a_cad, b_cad, b_siruta, area in overlaps:
         report.add(
             "overlap",
