@@ -331,24 +331,29 @@ def _write_parcels(
 
     normalise(constraint is not None)
     # geometries left out as stored, but not under their own key: stage them, again
-    left_out, unconfirmed = parcel_writer.left_out_geometries(cursor)
-    if unconfirmed:
-        refill(unconfirmed)
+    # (and the counts of the actions and findings: one scan of the staging)
+    summary = parcel_writer.staged_summary(cursor)
+    if summary.unconfirmed:
+        refill(summary.unconfirmed)
         normalise(constraint is not None)
-        left_out, _ = parcel_writer.left_out_geometries(cursor)
-    report.stats["geometries_already_stored"] = left_out
+        summary = parcel_writer.staged_summary(cursor)
+    report.stats["geometries_already_stored"] = summary.left_out
     progress("scriere", 1, 3)
     source = f"vector:{Path(request.paths[0]).suffix.lstrip('.').lower()}"
-    applied = _write_checked(
+    applied, renormalised = _write_checked(
         cursor,
         constraint,
         lambda: normalise(False),
+        summary.by_action,
         source=source,
         ref=str(run.pk),
         at=run.started_at,
         subrecords=False,
     )
-    parcel_writer.staging_findings(cursor, report)
+    # normalised again: the summary's counts no longer hold
+    parcel_writer.staging_findings(
+        cursor, report, counted=None if renormalised else (summary.rejected, summary.repaired)
+    )
     progress("validare", 2, 3)
     validation.check_parcels(
         cursor,
@@ -360,21 +365,22 @@ def _write_parcels(
     return applied
 
 
-def _write_checked(cursor, constraint: str | None, revalidate, **apply_args):
+def _write_checked(cursor, constraint: str | None, revalidate, by_action, **apply_args):
     """parcel_writer.apply after a normalise that took every geometry as valid: the
     table's validity constraint tests each one as it is written. If it refuses one,
     all that apply did is rolled back to a savepoint, the staging is normalised again
-    (testing, repairing and noting invalid geometries) and written again."""
+    (testing, repairing and noting invalid geometries) and written again (its actions
+    counted again). Returns (applied, whether the staging was normalised again)."""
     if constraint is None:
-        return parcel_writer.apply(cursor, **apply_args)
+        return parcel_writer.apply(cursor, by_action=by_action, **apply_args), False
     try:
         with transaction.atomic():
-            return parcel_writer.apply(cursor, **apply_args)
+            return parcel_writer.apply(cursor, by_action=by_action, **apply_args), False
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != constraint:
             raise
     revalidate()
-    return parcel_writer.apply(cursor, **apply_args)
+    return parcel_writer.apply(cursor, **apply_args), True
 
 
 def _write_features(cursor, target, report, sql_crs, provided, columns):

@@ -279,18 +279,41 @@ def normalise(
         cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
 
 
-def left_out_geometries(cursor) -> tuple[int, list[int]]:
-    """(how many staged features the reader left the geometry out of, as already
-    stored; those of them whose geometry is not stored under their own key, by seq: a
-    renumbered parcel, another UAT). The latter need their geometry, and normalise
-    must run again once it is staged."""
+@dataclass
+class Summary:
+    """What one scan of the normalised staging tells (see staged_summary)."""
+
+    left_out: int  # features whose geometry the reader left out, as stored
+    unconfirmed: list[int]  # of those, the ones not stored under their own key (seq)
+    by_action: dict[str, int]  # what apply will do: new / same / changed / rejected
+    rejected: int  # rejections and duplicates (staging_findings)
+    repaired: int  # invalid geometries repaired (staging_findings)
+
+
+def staged_summary(cursor) -> Summary:
+    """One scan of imp_parcel (a million rows after a county's import) for: how many
+    features the reader left the geometry out of, as already stored, and those of them
+    not stored under their own key, by seq (a renumbered parcel, another UAT: they need
+    their geometry, and normalise must run again once it is staged); the counts of the
+    actions (for apply) and of the findings (for staging_findings)."""
     cursor.execute(
         "SELECT count(*) FILTER (WHERE left_out), "
-        "COALESCE(array_agg(seq ORDER BY seq) FILTER (WHERE unconfirmed), '{}') "
-        "FROM imp_parcel"
+        "COALESCE(array_agg(seq ORDER BY seq) FILTER (WHERE unconfirmed), '{}'), "
+        "count(*) FILTER (WHERE action = 'new'), count(*) FILTER (WHERE action = 'same'), "
+        "count(*) FILTER (WHERE action = 'changed'), "
+        "count(*) FILTER (WHERE action = 'rejected'), "
+        "count(*) FILTER (WHERE reject IS NOT NULL), "
+        "count(*) FILTER (WHERE was_valid = false AND action <> 'rejected') FROM imp_parcel"
     )
-    count, unconfirmed = cursor.fetchone()
-    return count, list(unconfirmed)
+    left_out, unconfirmed, new, same, changed, rejected_rows, rejected, repaired = cursor.fetchone()
+    by_action = {"new": new, "same": same, "changed": changed, "rejected": rejected_rows}
+    return Summary(
+        left_out=left_out,
+        unconfirmed=list(unconfirmed),
+        by_action={k: v for k, v in by_action.items() if v},
+        rejected=rejected,
+        repaired=repaired,
+    )
 
 
 def fill_geometries(cursor, lines: list[str]) -> None:
@@ -543,12 +566,16 @@ def counts(cursor) -> dict[str, int]:
     return dict(cursor.fetchall())
 
 
-def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
+def apply(
+    cursor, *, source: str, ref: str, at, subrecords: bool, by_action: dict | None = None
+) -> Applied:
     """History, updates, inserts and (CGXML) sub-records; returns the counters.
 
     `at` is the run's timestamp: the end of the old versions, the start of the new.
+    `by_action`: the staging's counts, when the caller has them (staged_summary).
     """
-    by_action = counts(cursor)
+    if by_action is None:
+        by_action = counts(cursor)
     params = {"source": source[:40], "ref": ref[:64], "at": at}
     changed, new = by_action.get("changed", 0), by_action.get("new", 0)
     # statements with no row to write are skipped (each would scan the staging)
@@ -600,14 +627,19 @@ def apply(cursor, *, source: str, ref: str, at, subrecords: bool) -> Applied:
     )
 
 
-def staging_findings(cursor, report: Report, *, limit: int = 500) -> None:
+def staging_findings(
+    cursor, report: Report, *, limit: int = 500, counted: tuple[int, int] | None = None
+) -> None:
     """Rejections, duplicates and repaired geometries found while normalising (one
-    scan counts them; their details are fetched only when there are some)."""
-    cursor.execute(
-        "SELECT count(*) FILTER (WHERE reject IS NOT NULL), "
-        "count(*) FILTER (WHERE was_valid = false AND action <> 'rejected') FROM imp_parcel"
-    )
-    rejected, repaired = cursor.fetchone()
+    scan counts them, unless `counted` gives them; their details are fetched only when
+    there are some)."""
+    if counted is None:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE reject IS NOT NULL), "
+            "count(*) FILTER (WHERE was_valid = false AND action <> 'rejected') FROM imp_parcel"
+        )
+        counted = cursor.fetchone()
+    rejected, repaired = counted
     if rejected:
         _rejections(cursor, report, limit)
     if repaired:
