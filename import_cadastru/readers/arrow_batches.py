@@ -118,6 +118,39 @@ def hex_strings(geometry) -> Any:
     return hexed
 
 
+def fixed_point_text(numbers: np.ndarray, present: np.ndarray, places: int) -> Any:
+    """`"%.{places}f" % value` for every present value (NULL for the others), computed for
+    the whole array: the value times 10**places rounded half to even, which is what
+    the format gives (the exact binary value, correctly rounded) wherever the product's
+    own rounding cannot have crossed a half; values that close to a half (exact ties
+    included) are formatted one by one."""
+    fmt = f"%.{places}f"
+    if places < 1:
+        pairs = zip(numbers.tolist(), present.tolist(), strict=True)
+        return pa.array([fmt % v if ok else None for v, ok in pairs], pa.string())
+    values = np.where(present, numbers, 0.0)
+    scaled = values * 10.0**places
+    whole = np.rint(scaled)
+    # the product is within 2**-53 of its own size from the exact one: twice that margin
+    near_half = np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) <= np.abs(scaled) * 2.3e-16
+    units = np.abs(whole).astype(np.int64)
+    scale = 10**places
+    integral = pc.cast(pa.array(units // scale), pa.string())
+    fraction = pc.utf8_lpad(pc.cast(pa.array(units % scale), pa.string()), places, "0")
+    sign = pc.if_else(pa.array(np.signbit(values)), "-", "")
+    text = pc.binary_join_element_wise(
+        pc.binary_join_element_wise(sign, integral, ""), fraction, "."
+    )
+    text = pc.if_else(pa.array(present), text, pa.scalar(None, pa.string()))
+    odd = np.flatnonzero(near_half & present)
+    if len(odd):
+        exact = pa.array([fmt % v for v in numbers[odd].tolist()], pa.string())
+        mask = np.zeros(len(numbers), dtype=bool)
+        mask[odd] = True
+        text = pc.replace_with_mask(text, pa.array(mask), exact)
+    return text
+
+
 def _fast(column: Column, values) -> Any | None:
     """The column as text, vectorised, or None when some value needs the converter."""
     kind = column.sql_type
@@ -146,9 +179,7 @@ def _fast(column: Column, values) -> Any | None:
         finite = ~np.isnan(numbers)
         if (np.abs(numbers[finite]) >= limit).any():
             return None
-        fmt = f"%.{places}f"
-        pairs = zip(numbers.tolist(), finite.tolist(), strict=True)
-        return pa.array([fmt % v if ok else None for v, ok in pairs], pa.string())
+        return fixed_point_text(numbers, finite, places)
     max_length = getattr(convert, "max_length", None)
     if max_length is not None and (pa.types.is_string(vtype) or pa.types.is_large_string(vtype)):
         text = pc.utf8_trim(values, characters=WHITESPACE)
