@@ -246,7 +246,14 @@ _PROLOG = re.compile(
 )
 _QNAME = rf"{_NAME}(?::{_NAME})?"
 _ROOT = re.compile(rf'{_WS}<CGXML((?:[ \t\r\n]+{_QNAME}="[^"<&]*")*){_WS}>')
-_ATTRIBUTE = re.compile(rf'({_QNAME})="')
+_ATTRIBUTE = re.compile(rf'({_QNAME})="([^"]*)"')
+# a namespace name the fast path takes as is: a plain http(s) URI or URN (anything else,
+# even if a parser would accept it, goes through lxml)
+_NAMESPACE_URI = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9\-._~/]*)?"
+    r"|urn:[A-Za-z0-9-]+(?::[A-Za-z0-9.-]+)*"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # a record: fields with text (or empty-element fields), nothing else
 _RECORD = re.compile(
     rf"{_WS}<({_NAME})>((?:{_WS}(?:<({_NAME})>{_TEXT}</\3>|<{_NAME}{_WS}/>))*+){_WS}</\1>"
@@ -263,12 +270,16 @@ _END = re.compile(rf"{_WS}</CGXML>{_WS}")
 
 
 def _root_attributes_plain(attributes: str) -> bool:
-    """Namespace declarations and xsi: attributes (with xsi declared) only, each once."""
-    names = _ATTRIBUTE.findall(attributes)
-    if len(set(names)) != len(names):
+    """Namespace declarations (of plain http(s) URIs or URNs) and xsi: attributes (with xsi
+    declared) only, each once, without control characters."""
+    pairs = _ATTRIBUTE.findall(attributes)
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names) or _CONTROL.search(attributes):
         return False
-    for name in names:
+    for name, value in pairs:
         if name == "xmlns" or name.startswith("xmlns:"):
+            if _NAMESPACE_URI.fullmatch(value) is None:
+                return False
             continue
         if name.startswith("xsi:") and "xmlns:xsi" in names:
             continue
