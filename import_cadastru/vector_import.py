@@ -329,6 +329,11 @@ def _write_parcels(
             duplicates=duplicates,
         )
 
+    def renormalise() -> None:
+        normalise(False)
+        if not duplicates:
+            parcel_writer.analyze_staging(cursor)
+
     normalise(constraint is not None)
     # geometries left out as stored, but not under their own key: stage them, again
     # (and the counts of the actions and findings: one scan of the staging)
@@ -338,12 +343,15 @@ def _write_parcels(
         normalise(constraint is not None)
         summary = parcel_writer.staged_summary(cursor)
     report.stats["geometries_already_stored"] = summary.left_out
+    if not duplicates and summary.by_action.keys() - {"same"}:
+        # statistics for the writes and findings' joins (an unchanged file needs none)
+        parcel_writer.analyze_staging(cursor)
     progress("scriere", 1, 3)
     source = f"vector:{Path(request.paths[0]).suffix.lstrip('.').lower()}"
     applied, renormalised = _write_checked(
         cursor,
         constraint,
-        lambda: normalise(False),
+        renormalise,
         summary.by_action,
         source=source,
         ref=str(run.pk),

@@ -158,7 +158,8 @@ def normalise(
     validity constraint checks, and that is redone without it if the constraint refuses
     a geometry (see write_checked), so each geometry is tested once, not twice.
     `duplicates=False`: the reader saw every key once, so none is searched for here
-    (and the staging gets no index by seq: only sub-records and duplicates use it).
+    (and the staging gets no index by seq: only sub-records and duplicates use it; nor
+    statistics: the caller runs analyze_staging if anything is to be written).
     """
     spatial = (
         sql.SQL(
@@ -264,19 +265,26 @@ def normalise(
     )
     cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(PARCELS)))
     cursor.execute(query)
-    # statistics first: the duplicate search then hashes the keys instead of sorting
-    # them, and the findings' queries scan rather than walk the seq index
-    cursor.execute(
-        "ANALYZE imp_parcel (seq, action, parcel_id, uat_id, cadastral_number, reject, "
-        "was_valid, unconfirmed)"
-    )
     # Duplicates inside the input: the first occurrence wins. A hash aggregate on the
     # key, rather than a window sort that would drag every geometry through it.
     if duplicates:
+        # statistics first: the duplicate search then hashes the keys instead of
+        # sorting them, and the findings' queries scan rather than walk the seq index
+        # (without a duplicate search, the caller analyses when there is anything to
+        # write: see analyze_staging)
+        analyze_staging(cursor)
         cursor.execute(_DUPLICATES)
         # for the joins by seq that follow (sub-records, duplicates' first occurrences);
         # a file known to have no duplicate is a vector file: none follows
         cursor.execute(sql.SQL("CREATE INDEX ON {} (seq)").format(sql.Identifier(PARCELS)))
+
+
+def analyze_staging(cursor) -> None:
+    """Statistics of the normalised staging, for the statements that join it."""
+    cursor.execute(
+        "ANALYZE imp_parcel (seq, action, parcel_id, uat_id, cadastral_number, reject, "
+        "was_valid, unconfirmed)"
+    )
 
 
 @dataclass
