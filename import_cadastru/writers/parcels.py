@@ -210,14 +210,13 @@ def normalise(
         ),
         v AS (
             SELECT j.*, {valid} AS ok
-            FROM j OFFSET 0
+            FROM j {fence}
         ),
         k AS (
             SELECT v.*, CASE WHEN v.ok THEN v.m1 ELSE {repaired} END AS geom,
                    {reason} AS invalid_reason
-            FROM v OFFSET 0
-        ),
-        f AS (
+            FROM v {fence}
+        )
         SELECT k.seq, k.src, k.uat_id, k.uat_siruta, k.cadastral_number, k.pid AS parcel_id,
                {lbn} AS land_book_number, {eterra} AS eterra_id, {address} AS address,
                {intravilan} AS intravilan, {legal} AS legal_area,
@@ -232,13 +231,12 @@ def normalise(
                     THEN 'rejected'
                     WHEN k.pid IS NULL THEN 'new'
                     WHEN {same} THEN 'same'
-                    ELSE 'changed' END AS action
-        FROM k OFFSET 0
-        )
-        -- a new parcel's id is drawn here: the insert writes it, and the parcels it
-        -- touched are known without a join of the staging with the table
-        SELECT f.*, CASE WHEN f.action = 'new' THEN nextval({sequence}::regclass) END AS new_id
-        FROM f
+                    ELSE 'changed' END AS action,
+               -- a new parcel's id is drawn here (a rejected one's is left unused): the
+               -- insert writes it, and the parcels it touched are known without a join
+               -- of the staging with the table
+               CASE WHEN k.pid IS NULL THEN nextval({sequence}::regclass) END AS new_id
+        FROM k
         """
     ).format(
         parcels=sql.Identifier(PARCELS),
@@ -249,6 +247,8 @@ def normalise(
         valid=sql.SQL(
             "true" if assume_valid else "CASE WHEN j.same_geom THEN true ELSE ST_IsValid(j.g1) END"
         ),
+        # with validity taken as given nothing costly is left to compute twice
+        fence=sql.SQL("" if assume_valid else "OFFSET 0"),
         repaired=sql.SQL("ST_Multi(ST_CollectionExtract(ST_MakeValid(v.g1), 3))"),
         reason=sql.SQL("CASE WHEN NOT v.ok THEN ST_IsValidReason(v.g1) END"),
         lbn=merged["land_book_number"],
