@@ -15,8 +15,8 @@ import shapely
 from import_cadastru.report import Report
 from import_cadastru.staging import fetch_bytea
 
-# Above this many imported parcels, candidate pairs come from an STRtree of bounding
-# boxes in Python (one pass over the area) instead of one GiST probe per parcel.
+# Above this many imported parcels, candidate pairs come from the bounding boxes in
+# numpy (a grid, or STRtrees: one pass over the area) instead of a GiST probe a parcel.
 BULK_OVERLAP_MIN = 20_000
 
 _OVERLAPS = """
