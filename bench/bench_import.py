@@ -251,6 +251,8 @@ def generate(opts, url: str, env: dict, work: Path, note) -> None:
         "export gpkg",
     )
     note("export GeoPackage", f"{elapsed:.1f} s, {gpkg.stat().st_size / 1e6:.0f} MB")
+    if not opts.cgxml_files:
+        return  # (export_demo_cadastre --limit 0 would export every parcel)
     cg = work / "cgxml.zip"
     elapsed, _, _ = run(
         [
