@@ -5,13 +5,14 @@ procrastinate workers.
   cold   a fresh Python process per dossier (Django set-up excluded): first template
          compile, font discovery, mapfile generation, cold caches
   warm   the same process, after one dossier
-  pdf    WeasyPrint alone on the same HTML and images (what the PDF step costs)
+  pdf    WeasyPrint alone on each warm dossier's own HTML and images, right after it
+         (what the PDF step costs)
   queue  two long-running `procrastinate worker` processes (started and warmed up by a
          dossier each, as in production), then N assembly jobs deferred at once and
          timed until the last dossier is stored
 
 Usage:  DATABASE_URL=postgis://postgres@127.0.0.1:PORT/gisapp_permits \\
-        .venv/bin/python bench/bench_dossier.py [--warm 10] [--cold 3] [--queue 12]
+        .venv/bin/python bench/bench_dossier.py [--warm 10] [--cold 3] [--queue 30]
 The database gets the demo county (5,000 parcels) if it has none. Writes dossiers under a
 temporary MEDIA_ROOT; leaves the benchmark applications in the database (kind `cu`,
 description "bench").
@@ -41,14 +42,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from layers import demo  # noqa: E402
 from layers.models import Parcel  # noqa: E402
 from permits.models import Application, AssemblyRun  # noqa: E402
 from permits.services import applications as services  # noqa: E402
 from permits.services import assembly, documents  # noqa: E402
-from permits.services.acts import dossier_context  # noqa: E402
 
 APPLICANT = {"name": "Bench Solicitant", "email": "bench@example.org"}
 
@@ -112,31 +111,30 @@ def cold_child(parcel_id: int) -> None:
     print(json.dumps({"elapsed": elapsed, "timings": timings}))
 
 
-def weasyprint_alone(parcel: Parcel, repeat: int) -> list[float]:
-    application = registered(parcel)
-    subject = assembly.subject_of(application)
-    analysis = assembly.layers_analysis.analyse(subject, proposed=assembly.proposed_of(application))
-    cadastre = assembly.cadastre_of(application)
-    extracts, _ = assembly.render_extracts(application=application, subject=subject)
-    context = dossier_context(
-        application=application,
-        analysis=analysis,
-        cadastre=cadastre,
-        extracts=extracts,
-        version=1,
-        generated_at=timezone.now(),
-        warnings=[],
-    )
-    from django.template.loader import render_to_string
+class CapturedDocument:
+    """Records the HTML and images the dossier hands to WeasyPrint, so that WeasyPrint
+    alone can be timed on exactly that document."""
 
-    html = render_to_string("permits/pdf/dossier.html", context)
-    resources = {image.url: (image.image, image.mime_type) for image in extracts}
-    times = []
-    for _ in range(repeat):
+    def __init__(self):
+        self.last: tuple[str, dict] | None = None
+        self._original = documents.html_to_pdf
+
+    def __enter__(self) -> CapturedDocument:
+        def capture(html, resources=None):
+            self.last = (html, resources)
+            return self._original(html, resources)
+
+        documents.html_to_pdf = capture
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        documents.html_to_pdf = self._original
+
+    def weasyprint_alone(self) -> float:
+        html, resources = self.last
         started = time.perf_counter()
-        documents.html_to_pdf(html, resources)
-        times.append(time.perf_counter() - started)
-    return times
+        self._original(html, resources)
+        return time.perf_counter() - started
 
 
 def _wait_done(runs: list[int], timeout: float = 600) -> None:
@@ -211,8 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", type=int, default=10)
     parser.add_argument("--cold", type=int, default=3)
-    parser.add_argument("--pdf", type=int, default=10)
-    parser.add_argument("--queue", type=int, default=12)
+    parser.add_argument("--queue", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -230,7 +227,7 @@ def main() -> None:
     ensure_ows_role()  # MapServer reads the extracts' layers as the OWS role
     seed.seed(apps)
     print(f"database {connection.settings_dict['NAME']}, media {os.environ['DJANGO_MEDIA_ROOT']}")
-    total = args.warm + args.cold + args.queue + 2 * args.workers + 2
+    total = args.warm + args.cold + args.queue + 2 * args.workers + 1
     targets = parcels(total)
 
     cold = []
@@ -245,22 +242,27 @@ def main() -> None:
     rest = targets[args.cold :]
 
     one_dossier(rest[0])  # warm-up
-    warm, parts = [], {"analysis": [], "extracts": [], "pdf": []}
-    for parcel in rest[1 : 1 + args.warm]:
-        elapsed, timings = one_dossier(parcel)
-        warm.append(elapsed)
-        for key in parts:
-            parts[key].append(timings.get(key, 0.0))
+    warm, parts, alone = [], {"analysis": [], "extracts": [], "pdf": []}, []
+    with CapturedDocument() as document:
+        for parcel in rest[1 : 1 + args.warm]:
+            elapsed, timings = one_dossier(parcel)
+            warm.append(elapsed)
+            for key in parts:
+                parts[key].append(timings.get(key, 0.0))
+            alone.append(document.weasyprint_alone())  # the same document, right after
     rest = rest[1 + args.warm :]
-
-    pdf_only = weasyprint_alone(rest[0], args.pdf)
-    rest = rest[1:]
 
     show("full dossier, cold", cold)
     show("full dossier, warm", warm)
     for key, values in parts.items():
         show(f"  of which {key}", values)
-    show("WeasyPrint alone (same doc)", pdf_only)
+    show("WeasyPrint alone, same docs", alone)
+    ratios = [w / a for w, a in zip(warm, alone, strict=True)]
+    print(
+        f"full / WeasyPrint alone: p50 {pct(warm, 0.5) / pct(alone, 0.5):.2f}x, "
+        f"p95 {pct(warm, 0.95) / pct(alone, 0.95):.2f}x, "
+        f"median of per-document ratios {pct(ratios, 0.5):.2f}x"
+    )
     if args.queue:
         warmup = rest[: 2 * args.workers]
         count, elapsed, startup, cpu = queue_throughput(
