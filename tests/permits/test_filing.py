@@ -180,7 +180,7 @@ def test_general_requests_are_numbered_with_their_deadline_and_queued(kind, days
     # officers see it in the queue, and find it by its number
     staff = APIClient()
     staff.force_authenticate(officer)
-    rows = staff.get(f"{BASE}/applications/", {"registration": number}).json()
+    rows = staff.get(f"{BASE}/applications/", {"registration": number}).json()["results"]
     assert [r["registration_number"] for r in rows] == [number]
     assert rows[0]["family"] == "general" and rows[0]["parcels"] == []
 
@@ -201,27 +201,28 @@ def test_officer_list_filters_and_who_sees_what(
     staff = APIClient()
     staff.force_authenticate(officer)
     ref = f"{plain_parcel.uat.siruta}:{plain_parcel.cadastral_number}"
-    rows = staff.get(f"{BASE}/applications/", {"parcel": ref}).json()
+    rows = staff.get(f"{BASE}/applications/", {"parcel": ref}).json()["results"]
     assert {r["id"] for r in rows} == {str(on_plain.public_id), str(road_kind.public_id)}
     assert all(r["parcel"] == ref for r in rows)
     label = on_road.registration.label
-    rows = staff.get(f"{BASE}/applications/", {"registration": label}).json()
+    rows = staff.get(f"{BASE}/applications/", {"registration": label}).json()["results"]
     assert [r["registration_number"] for r in rows] == [label]
     assert rows[0]["registration_date"] and rows[0]["state_label"] == "înregistrată"
     # the number without its register prefix finds the same one (and maybe others)
     number_only = label.split("-", 1)[1]
-    rows = staff.get(f"{BASE}/applications/", {"registration": number_only}).json()
+    rows = staff.get(f"{BASE}/applications/", {"registration": number_only}).json()["results"]
     assert label in [r["registration_number"] for r in rows]
     assert staff.get(f"{BASE}/applications/", {"parcel": "50038"}).status_code == 400
     assert staff.get(f"{BASE}/applications/", {"registration": "abc"}).status_code == 400
-    assert staff.get(f"{BASE}/applications/", {"registration": "U-999/2031"}).json() == []
+    none = staff.get(f"{BASE}/applications/", {"registration": "U-999/2031"}).json()
+    assert none["results"] == []
     # a roads officer sees only road kinds (and general requests), as the API lets him act
     roads = APIClient()
     roads.force_authenticate(roads_officer)
-    rows = roads.get(f"{BASE}/applications/", {"parcel": ref}).json()
+    rows = roads.get(f"{BASE}/applications/", {"parcel": ref}).json()["results"]
     assert [r["id"] for r in rows] == [str(road_kind.public_id)]
     # a citizen's list holds only his own applications, whatever the filter
     citizen = APIClient()
     citizen.force_authenticate(clerk)
-    assert citizen.get(f"{BASE}/applications/", {"parcel": ref}).json() == []
+    assert citizen.get(f"{BASE}/applications/", {"parcel": ref}).json()["results"] == []
     assert APIClient().get(f"{BASE}/applications/", {"parcel": ref}).status_code in (401, 403)
