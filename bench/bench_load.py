@@ -64,6 +64,14 @@ OFFICER = ("demo.officer", "demo-parola-2024")
 DPI_M = 0.0254 / 96  # metres per pixel at 1:1 (OGC 0.28 mm would do as well)
 
 
+def minimal_pdf() -> bytes:
+    """A one-page PDF the attachment checks accept (the tests' own fixture)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.permits.files import pdf
+
+    return pdf()
+
+
 class Sample:
     """Parcels (by reference and position) drawn once from the database."""
 
@@ -264,6 +272,17 @@ def make_applications(base: str, count: int) -> list[str]:
         if created.status_code != 201:
             raise SystemExit(f"could not file a bench application: {created.text[:300]}")
         app_id = created.json()["id"]
+        url = f"{base}/api/permits/applications/{app_id}/"
+        for document in session.get(url, timeout=60).json()["missing_documents"]:
+            attached = session.post(  # online filing needs the kind's mandatory documents
+                f"{url}attachments/",
+                data={"document": document["code"]},
+                files={"file": (f"{document['code']}.pdf", minimal_pdf(), "application/pdf")},
+                headers=headers,
+                timeout=60,
+            )
+            if attached.status_code != 201:
+                raise SystemExit(f"could not attach a document: {attached.text[:300]}")
         submitted = session.post(
             f"{base}/api/permits/applications/{app_id}/submit/", headers=headers, timeout=60
         )
