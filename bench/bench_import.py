@@ -157,8 +157,7 @@ def child_orm(zip_path: str, sample: int) -> None:
             lands, buildings = cgxml._points(recs["Points"])
 
             def poly(points):
-                ring = cgxml._ring(points, False)
-                return MultiPolygon(GEOSGeometry(f"SRID=3844;POLYGON({ring})"))
+                return MultiPolygon(GEOSGeometry(cgxml._polygon(points, False), srid=3844))
 
             parcel, _ = Parcel.objects.update_or_create(
                 uat=uats[int(addr["SIRSUP"])],

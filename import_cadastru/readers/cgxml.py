@@ -499,24 +499,13 @@ def _issue(kind: str, source: str, key: str | None, detail: str) -> dict[str, An
     return {"kind": kind, "source": source, "key": key or "", "detail": detail}
 
 
-def _ring(points: list[tuple[int, float, float]], swap: bool) -> str | None:
-    """WKT ring from vertices ordered by NO (closed if the file leaves it open)."""
-    pts = sorted(points)
-    coords = [(y, x) if swap else (x, y) for _, x, y in pts]
-    if len(coords) > 1 and coords[0] == coords[-1]:
-        coords.pop()
-    if len(set(coords)) < 3:
-        return None
-    coords.append(coords[0])
-    return "(" + ",".join(f"{x!r} {y!r}" for x, y in coords) + ")"
-
-
 _POLYGON_HEAD = struct.Struct("<BIII")  # little-endian WKB: type, rings, points
 
 
 def _polygon(points: list[tuple[int, float, float]], swap: bool) -> str | None:
-    """The polygon of _ring as hex WKB (PostGIS reads it for a geometry without the cost
-    of parsing text, and the coordinates need no formatting)."""
+    """The polygon of the vertices ordered by NO (closed if the file leaves it open) as hex
+    WKB: PostGIS reads it without the cost of parsing text, and the coordinates need no
+    formatting. None for fewer than three distinct vertices."""
     pts = sorted(points)
     coords = [(y, x) if swap else (x, y) for _, x, y in pts]
     if len(coords) > 1 and coords[0] == coords[-1]:
