@@ -255,7 +255,7 @@ def make_applications(base: str, count: int) -> list[str]:
         timeout=60,
     )
     headers = {"X-CSRFToken": session.cookies["csrftoken"], "Referer": f"{base}/"}
-    ids = []
+    ids, document_pdf = [], minimal_pdf()
     for siruta, number, _, _ in Sample.parcels[:count]:
         created = session.post(
             f"{base}/api/permits/applications/",
@@ -277,7 +277,7 @@ def make_applications(base: str, count: int) -> list[str]:
             attached = session.post(  # online filing needs the kind's mandatory documents
                 f"{url}attachments/",
                 data={"document": document["code"]},
-                files={"file": (f"{document['code']}.pdf", minimal_pdf(), "application/pdf")},
+                files={"file": (f"{document['code']}.pdf", document_pdf, "application/pdf")},
                 headers=headers,
                 timeout=60,
             )

@@ -242,7 +242,7 @@ def _print_mapfile(
 
 @dataclass
 class _Job:
-    """One prepared map2img run (the database work is done; the process is not started)."""
+    """One prepared extract (the database work is done; MapServer has not drawn it yet)."""
 
     kind: str
     scale: int
